@@ -1,0 +1,205 @@
+internal import CSQLite
+import Foundation
+
+/// One SQLite connection and its cached prepared statements.
+///
+/// Opened with `SQLITE_OPEN_NOMUTEX`: it must be used by one thread at a time.
+///
+/// Why `@unchecked Sendable` is sound: a connection has exactly one user at any time. The writer's connection is
+/// used only by the writer thread; a reader connection is used only between its check-out from and check-in to the
+/// ``ReaderPool``, whose mutex orders one user's last call before the next user's first.
+final class Connection: @unchecked Sendable {
+    /// Whether the connection may write.
+    enum Mode { case readWrite, readOnly }
+
+    let path: String
+    private let handle: OpaquePointer
+    private var statements: [String: Statement] = [:]
+
+    /// Opens a connection with extended result codes, a busy timeout and double-quoted strings off.
+    init(path: String, mode: Mode, busyTimeoutMilliseconds: Int32) throws(EventStoreError) {
+        var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        switch mode {
+        case .readWrite: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        case .readOnly: flags |= SQLITE_OPEN_READONLY
+        }
+        var db: OpaquePointer?
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard let db else {
+            throw EventStoreError(.storage, "cannot open the database at \(path): out of memory", sqliteCode: rc)
+        }
+        guard rc == SQLITE_OK else {
+            let message = String(cString: sqlite3_errmsg(db))
+            sqlite3_close_v2(db)
+            throw EventStoreError(.storage, "cannot open the database at \(path): \(message)", sqliteCode: rc)
+        }
+        self.path = path
+        self.handle = db
+        sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
+        let dqs = csqlite_disable_double_quoted_strings(db)
+        if dqs != SQLITE_OK { throw error(code: dqs, sql: "sqlite3_db_config(DQS)") }
+    }
+
+    deinit {
+        for statement in statements.values { statement.finalize() }
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs one or more statements that return no rows.
+    func execute(_ sql: String) throws(EventStoreError) {
+        let rc = sqlite3_exec(handle, sql, nil, nil, nil)
+        if rc != SQLITE_OK { throw error(code: rc, sql: sql) }
+    }
+
+    /// The cached prepared statement for `sql`, reset and with its bindings cleared.
+    func statement(_ sql: String) throws(EventStoreError) -> Statement {
+        if let cached = statements[sql] {
+            cached.reset()
+            return cached
+        }
+        var raw: OpaquePointer?
+        let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &raw, nil)
+        guard rc == SQLITE_OK, let raw else { throw error(code: rc, sql: sql) }
+        let statement = Statement(raw, sql: sql, connection: self)
+        statements[sql] = statement
+        return statement
+    }
+
+    /// The single text value of a query such as `PRAGMA journal_mode=WAL`, or nil when it returns no row.
+    func scalarText(_ sql: String) throws(EventStoreError) -> String? {
+        let statement = try statement(sql)
+        defer { statement.reset() }
+        guard try statement.step() else { return nil }
+        return statement.text(0)
+    }
+
+    /// The single integer value of a query, or nil when it returns no row or NULL.
+    func scalarInt(_ sql: String) throws(EventStoreError) -> Int64? {
+        let statement = try statement(sql)
+        defer { statement.reset() }
+        guard try statement.step(), !statement.isNull(0) else { return nil }
+        return statement.int64(0)
+    }
+
+    /// Builds a storage error from the connection's last error.
+    func error(code: Int32, sql: String?) -> EventStoreError {
+        let message = String(cString: sqlite3_errmsg(handle))
+        let primary = code & 0xFF
+        let kind: EventStoreError.Code = (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) ? .busy : .storage
+        return EventStoreError(kind, "SQLite: \(message)", sqliteCode: code, sql: sql)
+    }
+}
+
+/// A prepared statement owned by a ``Connection``. Columns and parameters are 0- and 1-based as in SQLite.
+final class Statement {
+    private let raw: OpaquePointer
+    let sql: String
+    private unowned let connection: Connection
+
+    fileprivate init(_ raw: OpaquePointer, sql: String, connection: Connection) {
+        self.raw = raw
+        self.sql = sql
+        self.connection = connection
+    }
+
+    fileprivate func finalize() { sqlite3_finalize(raw) }
+
+    /// Resets the statement so it can run again, and clears its bindings.
+    func reset() {
+        sqlite3_reset(raw)
+        sqlite3_clear_bindings(raw)
+    }
+
+    /// Steps once: true when a row is available, false when done.
+    func step() throws(EventStoreError) -> Bool {
+        let rc = sqlite3_step(raw)
+        switch rc {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default:
+            let error = connection.error(code: rc, sql: sql)
+            sqlite3_reset(raw)
+            throw error
+        }
+    }
+
+    /// Runs a statement that returns no row.
+    func run() throws(EventStoreError) {
+        defer { reset() }
+        _ = try step()
+    }
+
+    func bind(_ value: Int64, at index: Int32) throws(EventStoreError) {
+        try check(sqlite3_bind_int64(raw, index, value))
+    }
+
+    func bind(_ value: String, at index: Int32) throws(EventStoreError) {
+        var value = value
+        let rc = value.withUTF8 { buffer in
+            sqlite3_bind_text(raw, index, buffer.baseAddress, Int32(buffer.count), csqlite_transient())
+        }
+        try check(rc)
+    }
+
+    func bind(_ value: Data, at index: Int32) throws(EventStoreError) {
+        try bind(bytes: value, at: index)
+    }
+
+    /// Binds UTF-8 bytes (JSON) as TEXT without a round trip through `String`.
+    func bindText(_ value: Data, at index: Int32) throws(EventStoreError) {
+        let rc = value.withUnsafeBytes { buffer -> Int32 in
+            guard let base = buffer.baseAddress, buffer.count > 0 else {
+                return sqlite3_bind_text(raw, index, "", 0, csqlite_transient())
+            }
+            return sqlite3_bind_text(
+                raw, index, base.assumingMemoryBound(to: CChar.self), Int32(buffer.count), csqlite_transient())
+        }
+        try check(rc)
+    }
+
+    func bind(_ value: UUID, at index: Int32) throws(EventStoreError) {
+        try bind(bytes: value.bytes, at: index)
+    }
+
+    private func bind(bytes: some ContiguousBytes, at index: Int32) throws(EventStoreError) {
+        let rc = bytes.withUnsafeBytes { buffer -> Int32 in
+            // An empty buffer has no base address, which would bind NULL.
+            guard let base = buffer.baseAddress, buffer.count > 0 else { return sqlite3_bind_zeroblob(raw, index, 0) }
+            return sqlite3_bind_blob(raw, index, base, Int32(buffer.count), csqlite_transient())
+        }
+        try check(rc)
+    }
+
+    private func check(_ rc: Int32) throws(EventStoreError) {
+        if rc != SQLITE_OK { throw connection.error(code: rc, sql: sql) }
+    }
+
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(raw, column) == SQLITE_NULL }
+
+    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(raw, column) }
+
+    func text(_ column: Int32) -> String {
+        guard let pointer = sqlite3_column_text(raw, column) else { return "" }
+        let count = Int(sqlite3_column_bytes(raw, column))
+        return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
+    }
+
+    func data(_ column: Int32) -> Data {
+        guard let pointer = sqlite3_column_blob(raw, column) else { return Data() }
+        return Data(bytes: pointer, count: Int(sqlite3_column_bytes(raw, column)))
+    }
+
+    func uuid(_ column: Int32) -> UUID? {
+        guard let pointer = sqlite3_column_blob(raw, column), sqlite3_column_bytes(raw, column) == 16 else {
+            return nil
+        }
+        var tuple: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &tuple) { $0.copyMemory(from: UnsafeRawBufferPointer(start: pointer, count: 16)) }
+        return UUID(uuid: tuple)
+    }
+}
+
+extension UUID {
+    /// The 16 bytes of the UUID, in order.
+    var bytes: [UInt8] { withUnsafeBytes(of: uuid) { Array($0) } }
+}

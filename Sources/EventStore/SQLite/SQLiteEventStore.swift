@@ -1,0 +1,266 @@
+import Foundation
+
+/// The event store on SQLite: an append-only, hash-chained log of events in streams.
+///
+/// ```swift
+/// let store = try SQLiteEventStore(path: "handoff.sqlite")
+/// let stream = try StreamID.conversation("c-1001")
+/// let result = try await store.append([event], to: stream, expected: .noStream)
+/// for try await record in store.subscribe(from: 1) { ... }
+/// await store.close()
+/// ```
+///
+/// One writer connection commits appends in groups; readers use their own connections, so reads never wait for a
+/// commit. Open one store per database file per process.
+public final class SQLiteEventStore: Sendable {
+    /// How hard a commit presses data to disk.
+    public enum Durability: String, Sendable, CaseIterable {
+        /// `synchronous=FULL`: an acknowledged event survives power loss (the default).
+        case full
+        /// `synchronous=NORMAL`: an acknowledged event survives a process crash, perhaps not power loss.
+        case normal
+    }
+
+    /// How the store opens its database.
+    public struct Configuration: Sendable {
+        /// The durability of commits.
+        public var durability: Durability
+        /// How long a connection waits for a lock held by another process before failing with `busy`.
+        public var busyTimeout: Duration
+        /// The most idle reader connections kept open.
+        public var maxIdleReaders: Int
+
+        /// Creates a configuration; the defaults suit production.
+        public init(durability: Durability = .full, busyTimeout: Duration = .seconds(5), maxIdleReaders: Int = 8) {
+            self.durability = durability
+            self.busyTimeout = busyTimeout
+            self.maxIdleReaders = maxIdleReaders
+        }
+    }
+
+    /// The database file.
+    public let path: String
+    /// The configuration it was opened with.
+    public let configuration: Configuration
+
+    private let writer: Writer
+    private let readers: ReaderPool
+    private let notifier: HeadNotifier
+
+    /// The most records one page of a read returns.
+    public static let maxPageSize = 10_000
+
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    /// - Throws: ``EventStoreError`` with code `storage` when the file cannot be opened or is not in WAL mode,
+    ///   `schemaTooNew` when a newer build wrote it.
+    public init(path: String, configuration: Configuration = Configuration()) throws(EventStoreError) {
+        self.path = path
+        self.configuration = configuration
+        let timeout = Int32(clamping: configuration.busyTimeout.components.seconds * 1000
+            + configuration.busyTimeout.components.attoseconds / 1_000_000_000_000_000)
+        let connection = try Connection(path: path, mode: .readWrite, busyTimeoutMilliseconds: timeout)
+        let mode = try connection.scalarText("PRAGMA journal_mode = WAL")
+        guard mode?.lowercased() == "wal" else {
+            throw EventStoreError(
+                .storage, "the database at \(path) cannot use write-ahead logging (journal mode is \(mode ?? "unknown"))")
+        }
+        switch configuration.durability {
+        case .full: try connection.execute("PRAGMA synchronous = FULL")
+        case .normal: try connection.execute("PRAGMA synchronous = NORMAL")
+        }
+        try connection.execute("PRAGMA foreign_keys = ON")
+        try Schema.migrate(connection)
+        let writer = try Writer(connection: connection)
+        self.notifier = writer.notifier
+        self.writer = writer
+        self.readers = ReaderPool(path: path, busyTimeoutMilliseconds: timeout, maxIdle: configuration.maxIdleReaders)
+        writer.start()
+    }
+
+    deinit { writer.requestClose() }
+
+    /// Commits what is queued, stops the writer and refuses further appends. Reads still work until the store is
+    /// released.
+    public func close() async {
+        await writer.close()
+        notifier.close()
+    }
+
+    // MARK: - Appending
+
+    /// Appends events to a stream atomically, if the stream is at the expected version.
+    ///
+    /// Appending events whose ids are already stored, in this stream and in this order, writes nothing and returns
+    /// the original positions (``AppendResult/alreadyStored`` is true): a retry is always safe.
+    /// - Throws: ``EventStoreError`` with code `wrongExpectedVersion` (with the actual version),
+    ///   `duplicateEventID` (an id stored with other content), `idempotencyConflict` (some ids stored, some not,
+    ///   or stored elsewhere), `invalidAppend`, `storage`, `busy` or `closed`.
+    public func append(
+        _ events: [EventData], to stream: StreamID, expected: ExpectedVersion = .any
+    ) async throws(EventStoreError) -> AppendResult {
+        var seen = Set<UUID>()
+        for event in events where !seen.insert(event.eventID).inserted {
+            throw EventStoreError(
+                .invalidAppend, "the same event id appears twice in one append", stream: stream,
+                eventID: event.eventID)
+        }
+        if case .exact(let version) = expected, version < 0 {
+            throw EventStoreError(
+                .invalidAppend, "an exact expected version must be 0 or more (use noStream for an empty stream)",
+                stream: stream, expected: expected)
+        }
+        do {
+            return try await writer.append(AppendRequest(stream: stream, expected: expected, events: events))
+        } catch let error as EventStoreError {
+            throw error
+        } catch {
+            throw EventStoreError(.storage, "unexpected failure: \(error)", stream: stream)
+        }
+    }
+
+    // MARK: - Reading
+
+    /// The position of the last committed event, 0 for an empty log.
+    public func headPosition() async throws(EventStoreError) -> Int64 {
+        try readers.read { connection throws(EventStoreError) in
+            try connection.scalarInt("SELECT max(position) FROM events") ?? 0
+        }
+    }
+
+    /// The version of a stream's last event, or nil when the stream does not exist.
+    public func streamVersion(_ stream: StreamID) async throws(EventStoreError) -> Int64? {
+        try readers.read { connection throws(EventStoreError) in
+            let statement = try connection.statement("SELECT max(version) FROM events WHERE stream_id = ?")
+            defer { statement.reset() }
+            try statement.bind(stream.rawValue, at: 1)
+            guard try statement.step(), !statement.isNull(0) else { return nil }
+            return statement.int64(0)
+        }
+    }
+
+    /// Reads up to `limit` events of one stream, starting at version `from` (inclusive) in either direction.
+    ///
+    /// Backward from `Int64.max` reads the newest events first.
+    public func readStream(
+        _ stream: StreamID, from version: Int64 = 0, direction: ReadDirection = .forward, limit: Int = 1000
+    ) async throws(EventStoreError) -> [RecordedEvent] {
+        let sql =
+            switch direction {
+            case .forward: "\(Self.selectColumns) WHERE stream_id = ? AND version >= ? ORDER BY version ASC LIMIT ?"
+            case .backward: "\(Self.selectColumns) WHERE stream_id = ? AND version <= ? ORDER BY version DESC LIMIT ?"
+            }
+        return try readers.read { connection throws(EventStoreError) in
+            let statement = try connection.statement(sql)
+            try statement.bind(stream.rawValue, at: 1)
+            try statement.bind(version, at: 2)
+            try statement.bind(Int64(Self.clamp(limit)), at: 3)
+            return try Self.records(statement)
+        }
+    }
+
+    /// Reads up to `limit` events of the whole log in global order, starting at `position` (inclusive).
+    ///
+    /// Page through the log by passing the last position read plus one.
+    public func readAll(from position: Int64 = 1, limit: Int = 1000) async throws(EventStoreError) -> [RecordedEvent] {
+        try readers.read { connection throws(EventStoreError) in
+            let statement = try connection.statement(
+                "\(Self.selectColumns) WHERE position >= ? ORDER BY position ASC LIMIT ?")
+            try statement.bind(position, at: 1)
+            try statement.bind(Int64(Self.clamp(limit)), at: 2)
+            return try Self.records(statement)
+        }
+    }
+
+    /// Every event from `position` (inclusive) in global order: first those already stored, then each new one as it
+    /// is committed, without gap or duplicate. The sequence ends when the task is cancelled or the store closes.
+    ///
+    /// Appends made by another process on the same file are picked up within `pollInterval`.
+    public func subscribe(from position: Int64 = 1, pollInterval: Duration = .seconds(1)) -> EventSubscription {
+        EventSubscription(store: self, from: max(position, 1), pollInterval: pollInterval)
+    }
+
+    /// Recomputes the hash chain over the whole log, page by page, and checks the immutability triggers.
+    public func verify() async throws(EventStoreError) -> VerificationReport {
+        let missing = try readers.read { connection throws(EventStoreError) -> [String] in
+            var missing: [String] = []
+            let statement = try connection.statement(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'events' AND name = ?")
+            for name in Schema.immutabilityTriggers {
+                statement.reset()
+                try statement.bind(name, at: 1)
+                if try statement.step(), statement.int64(0) == 0 { missing.append(name) }
+            }
+            statement.reset()
+            return missing
+        }
+        var previous = IntegrityChain.genesis
+        var expectedPosition: Int64 = 1
+        var checked: Int64 = 0
+        while true {
+            let page = try readers.read { connection throws(EventStoreError) -> [(RecordedEvent, Data)] in
+                let statement = try connection.statement(
+                    "SELECT \(Self.columns), hash FROM events WHERE position >= ? ORDER BY position ASC LIMIT 5000")
+                try statement.bind(expectedPosition, at: 1)
+                var rows: [(RecordedEvent, Data)] = []
+                while try statement.step() { rows.append((Self.record(statement), statement.data(9))) }
+                statement.reset()
+                return rows
+            }
+            if page.isEmpty { break }
+            for (record, stored) in page {
+                if record.position != expectedPosition {
+                    return VerificationReport(
+                        eventsChecked: checked, firstBrokenPosition: expectedPosition,
+                        problem: "position \(expectedPosition) is missing", missingTriggers: missing)
+                }
+                let hash = IntegrityChain.hash(
+                    previous: previous, position: record.position, streamID: record.streamID.rawValue,
+                    version: record.version, eventID: record.eventID, type: record.type, data: record.data,
+                    metadata: record.metadata, occurredAtMilliseconds: record.occurredAt.millisecondsSince1970,
+                    recordedAtMilliseconds: record.recordedAt.millisecondsSince1970)
+                if hash != stored {
+                    return VerificationReport(
+                        eventsChecked: checked, firstBrokenPosition: record.position,
+                        problem: "the stored hash does not match the record's content and its predecessor",
+                        missingTriggers: missing)
+                }
+                previous = stored
+                expectedPosition += 1
+                checked += 1
+            }
+        }
+        return VerificationReport(eventsChecked: checked, firstBrokenPosition: nil, problem: nil, missingTriggers: missing)
+    }
+
+    // MARK: - Internals
+
+    var isClosed: Bool { notifier.isClosed }
+
+    func waitForHead(_ position: Int64) async { await notifier.wait(untilHeadReaches: position) }
+
+    private static let columns = "position, stream_id, version, event_id, type, data, metadata, occurred_at, recorded_at"
+    private static let selectColumns = "SELECT \(columns) FROM events"
+
+    private static func clamp(_ limit: Int) -> Int { min(max(limit, 0), maxPageSize) }
+
+    private static func records(_ statement: Statement) throws(EventStoreError) -> [RecordedEvent] {
+        defer { statement.reset() }
+        var records: [RecordedEvent] = []
+        while try statement.step() { records.append(record(statement)) }
+        return records
+    }
+
+    private static func record(_ statement: Statement) -> RecordedEvent {
+        RecordedEvent(
+            position: statement.int64(0),
+            streamID: StreamID(unchecked: statement.text(1)),
+            version: statement.int64(2),
+            // The schema's CHECK constraint keeps every event_id exactly 16 bytes long.
+            eventID: statement.uuid(3) ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
+            type: statement.text(4),
+            data: statement.data(5),
+            metadata: statement.data(6),
+            occurredAt: Date(millisecondsSince1970: statement.int64(7)),
+            recordedAt: Date(millisecondsSince1970: statement.int64(8)))
+    }
+}

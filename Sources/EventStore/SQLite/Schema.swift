@@ -1,0 +1,57 @@
+/// The database schema, applied by forward migrations numbered by `PRAGMA user_version`.
+enum Schema {
+    /// Migration `n` brings `user_version` from `n` to `n + 1`. Append; never edit a shipped migration.
+    static let migrations: [String] = [
+        """
+        CREATE TABLE events (
+            position    INTEGER PRIMARY KEY,
+            stream_id   TEXT    NOT NULL,
+            version     INTEGER NOT NULL CHECK (version >= 0),
+            event_id    BLOB    NOT NULL UNIQUE CHECK (length(event_id) = 16),
+            type        TEXT    NOT NULL,
+            data        TEXT    NOT NULL,
+            metadata    TEXT    NOT NULL,
+            occurred_at INTEGER NOT NULL,
+            recorded_at INTEGER NOT NULL,
+            hash        BLOB    NOT NULL CHECK (length(hash) = 32),
+            UNIQUE (stream_id, version)
+        ) STRICT;
+        CREATE TRIGGER events_are_immutable_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are immutable: UPDATE is refused'); END;
+        CREATE TRIGGER events_are_immutable_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are immutable: DELETE is refused'); END;
+        """
+    ]
+
+    /// The triggers that make the events table append-only; `verify` checks they are present.
+    static let immutabilityTriggers = ["events_are_immutable_update", "events_are_immutable_delete"]
+
+    static var currentVersion: Int64 { Int64(migrations.count) }
+
+    /// Brings the database up to ``currentVersion``, one migration per transaction.
+    static func migrate(_ connection: Connection) throws(EventStoreError) {
+        let found = try connection.scalarInt("PRAGMA user_version") ?? 0
+        if found > currentVersion {
+            throw EventStoreError(
+                .schemaTooNew,
+                "the database at \(connection.path) has schema version \(found); this build knows up to \(currentVersion)"
+            )
+        }
+        for version in Int(found)..<migrations.count {
+            try connection.execute("BEGIN IMMEDIATE")
+            do {
+                try connection.execute(migrations[version])
+                try connection.execute("PRAGMA user_version = \(version + 1)")
+                try connection.execute("COMMIT")
+            } catch {
+                try? connection.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    static let insertEvent = """
+        INSERT INTO events (position, stream_id, version, event_id, type, data, metadata, occurred_at, recorded_at, hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+}

@@ -1,0 +1,323 @@
+import Foundation
+
+/// One append waiting for the writer.
+struct AppendRequest: Sendable {
+    let stream: StreamID
+    let expected: ExpectedVersion
+    let events: [EventData]
+}
+
+/// The single writer: one connection, owned by one dedicated thread, committing appends in groups.
+///
+/// Appends that arrive while a commit is running queue up and are committed together in the next transaction
+/// (`BEGIN IMMEDIATE`), each inside its own savepoint so that a refused append rolls back alone. Waiters are resumed
+/// only after `COMMIT` returns, so an acknowledged event is durable at the configured `synchronous` level.
+///
+/// The writer runs on its own thread rather than on a Swift actor so that the fsync of every commit never holds
+/// one of the few threads of the cooperative pool.
+final class Writer: @unchecked Sendable {
+    // Why `@unchecked Sendable` is sound: `queue`, `closing` and `exitWaiters` are only read or written while holding
+    // `condition`. `connection`, `head`, `lastHash` and the statements are only used by the writer thread (the body
+    // of `run()` and the functions it calls), after `init` has finished on the creating thread and before the
+    // thread starts (the happens-before edge is `Thread.start()`).
+    private struct Pending {
+        let request: AppendRequest
+        let continuation: CheckedContinuation<AppendResult, any Error>
+    }
+
+    private let condition = NSCondition()
+    private var queue: [Pending] = []
+    private var closing = false
+    private var exited = false
+    private var exitWaiters: [CheckedContinuation<Void, Never>] = []
+
+    private let connection: Connection
+    private var head: Int64
+    private var lastHash: Data
+    /// Wakes subscribers after each commit.
+    let notifier: HeadNotifier
+    /// The most requests one transaction takes, so one huge queue cannot delay every acknowledgement.
+    private let maxRequestsPerCommit = 512
+
+    init(connection: Connection) throws(EventStoreError) {
+        self.connection = connection
+        (head, lastHash) = try Writer.readHead(connection)
+        notifier = HeadNotifier(head: head)
+    }
+
+    /// Starts the writer thread.
+    func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "handoff.eventstore.writer"
+        thread.start()
+    }
+
+    /// Queues an append and waits for its commit.
+    func append(_ request: AppendRequest) async throws -> AppendResult {
+        try await withCheckedThrowingContinuation { continuation in
+            condition.lock()
+            if closing {
+                condition.unlock()
+                continuation.resume(throwing: EventStoreError(.closed, "the event store is closed", stream: request.stream))
+                return
+            }
+            queue.append(Pending(request: request, continuation: continuation))
+            condition.signal()
+            condition.unlock()
+        }
+    }
+
+    /// Refuses new appends, commits those already queued, stops the thread and waits for it.
+    func close() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            condition.lock()
+            closing = true
+            if exited {
+                condition.unlock()
+                continuation.resume()
+                return
+            }
+            exitWaiters.append(continuation)
+            condition.signal()
+            condition.unlock()
+        }
+    }
+
+    /// Stops the thread without waiting (used when the store is dropped without `close()`).
+    func requestClose() {
+        condition.lock()
+        closing = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    // MARK: - The writer thread
+
+    private func run() {
+        while let batch = nextBatch() {
+            let outcomes = commit(batch.map(\.request))
+            for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(with: outcome) }
+            notifier.publish(head: head)
+        }
+        condition.lock()
+        exited = true
+        let waiters = exitWaiters
+        exitWaiters = []
+        condition.unlock()
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Waits for work; nil once closing and drained.
+    private func nextBatch() -> [Pending]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty && !closing { condition.wait() }
+        if queue.isEmpty { return nil }
+        let count = min(queue.count, maxRequestsPerCommit)
+        let batch = Array(queue.prefix(count))
+        queue.removeFirst(count)
+        return batch
+    }
+
+    /// Commits a group of appends in one transaction; returns one outcome per request, in order.
+    private func commit(_ requests: [AppendRequest]) -> [Result<AppendResult, any Error>] {
+        let startHead = head
+        let startHash = lastHash
+        do {
+            try connection.execute("BEGIN IMMEDIATE")
+        } catch {
+            return requests.map { _ in .failure(error) }
+        }
+        let recordedAt = Date().millisecondsSince1970
+        let useSavepoints = requests.count > 1
+        var outcomes: [Result<AppendResult, any Error>] = []
+        outcomes.reserveCapacity(requests.count)
+        for request in requests {
+            let headBefore = head
+            let hashBefore = lastHash
+            do {
+                if useSavepoints { try connection.statement("SAVEPOINT append").run() }
+                let result = try apply(request, recordedAt: recordedAt)
+                if useSavepoints { try connection.statement("RELEASE append").run() }
+                outcomes.append(.success(result))
+            } catch {
+                head = headBefore
+                lastHash = hashBefore
+                if useSavepoints {
+                    do {
+                        try connection.statement("ROLLBACK TO append").run()
+                        try connection.statement("RELEASE append").run()
+                    } catch {
+                        return abandon(requests, error: error, head: startHead, hash: startHash)
+                    }
+                } else {
+                    try? connection.execute("ROLLBACK")
+                    return [.failure(error)]
+                }
+                outcomes.append(.failure(error))
+            }
+        }
+        do {
+            try connection.statement("COMMIT").run()
+        } catch {
+            return abandon(requests, error: error, head: startHead, hash: startHash)
+        }
+        return outcomes
+    }
+
+    /// Rolls the whole transaction back after a failure that leaves its state unknown: every request fails.
+    private func abandon(
+        _ requests: [AppendRequest], error: any Error, head: Int64, hash: Data
+    ) -> [Result<AppendResult, any Error>] {
+        try? connection.execute("ROLLBACK")
+        if let (storedHead, storedHash) = try? Writer.readHead(connection) {
+            self.head = storedHead
+            self.lastHash = storedHash
+        } else {
+            self.head = head
+            self.lastHash = hash
+        }
+        return requests.map { _ in .failure(error) }
+    }
+
+    /// Checks and writes one append inside the open transaction.
+    private func apply(_ request: AppendRequest, recordedAt: Int64) throws(EventStoreError) -> AppendResult {
+        let stream = request.stream
+        if let stored = try alreadyStored(request) { return stored }
+        let current = try streamVersion(stream)
+        try check(request.expected, current: current, stream: stream)
+        guard !request.events.isEmpty else {
+            return AppendResult(positions: [], version: current, alreadyStored: false)
+        }
+        let insert = try connection.statement(Schema.insertEvent)
+        var positions: [Int64] = []
+        positions.reserveCapacity(request.events.count)
+        var version = current
+        for event in request.events {
+            let position = head + 1
+            version += 1
+            let occurredAt = event.occurredAt.millisecondsSince1970
+            let hash = IntegrityChain.hash(
+                previous: lastHash, position: position, streamID: stream.rawValue, version: version,
+                eventID: event.eventID, type: event.type, data: event.data, metadata: event.metadata,
+                occurredAtMilliseconds: occurredAt, recordedAtMilliseconds: recordedAt)
+            insert.reset()
+            try insert.bind(position, at: 1)
+            try insert.bind(stream.rawValue, at: 2)
+            try insert.bind(version, at: 3)
+            try insert.bind(event.eventID, at: 4)
+            try insert.bind(event.type, at: 5)
+            try insert.bindText(event.data, at: 6)
+            try insert.bindText(event.metadata, at: 7)
+            try insert.bind(occurredAt, at: 8)
+            try insert.bind(recordedAt, at: 9)
+            try insert.bind(hash, at: 10)
+            do {
+                try insert.run()
+            } catch {
+                var error = error
+                error.stream = stream
+                error.eventID = event.eventID
+                throw error
+            }
+            head = position
+            lastHash = hash
+            positions.append(position)
+        }
+        return AppendResult(positions: positions, version: version, alreadyStored: false)
+    }
+
+    /// The stored positions when every event of the request is already stored, in order, in this stream, with the
+    /// same content and at the place the expected version asks for; nil when none is stored.
+    /// - Throws: when some but not all are stored, one is stored elsewhere or with other content.
+    private func alreadyStored(_ request: AppendRequest) throws(EventStoreError) -> AppendResult? {
+        let stream = request.stream
+        let lookup = try connection.statement(
+            "SELECT position, stream_id, version, type, data, metadata, occurred_at FROM events WHERE event_id = ?")
+        var found: [(position: Int64, version: Int64)] = []
+        var missing: UUID?
+        for event in request.events {
+            lookup.reset()
+            try lookup.bind(event.eventID, at: 1)
+            guard try lookup.step() else {
+                missing = missing ?? event.eventID
+                continue
+            }
+            let storedStream = lookup.text(1)
+            let sameContent =
+                lookup.text(3) == event.type && lookup.data(4) == event.data && lookup.data(5) == event.metadata
+                && lookup.int64(6) == event.occurredAt.millisecondsSince1970
+            guard sameContent else {
+                throw EventStoreError(
+                    .duplicateEventID,
+                    "event id is already stored at position \(lookup.int64(0)) with different content",
+                    stream: stream, eventID: event.eventID)
+            }
+            guard storedStream == stream.rawValue else {
+                throw EventStoreError(
+                    .idempotencyConflict, "event id is already stored in stream \(storedStream)",
+                    stream: stream, eventID: event.eventID)
+            }
+            found.append((lookup.int64(0), lookup.int64(2)))
+        }
+        lookup.reset()
+        if found.isEmpty { return nil }
+        if let missing {
+            throw EventStoreError(
+                .idempotencyConflict,
+                "\(found.count) of the \(request.events.count) events are already stored and the others are not",
+                stream: stream, eventID: missing)
+        }
+        for (index, pair) in zip(found, found.dropFirst()).enumerated() where pair.1.version != pair.0.version + 1 {
+            throw EventStoreError(
+                .idempotencyConflict, "the stored events are not consecutive in the stream",
+                stream: stream, eventID: request.events[index + 1].eventID)
+        }
+        let firstVersion = found[0].version
+        let consistent: Bool
+        switch request.expected {
+        case .any, .streamExists: consistent = true
+        case .noStream: consistent = firstVersion == 0
+        case .exact(let version): consistent = firstVersion == version + 1
+        }
+        if !consistent {
+            throw EventStoreError(
+                .wrongExpectedVersion,
+                "the events are already stored, at versions \(firstVersion)...\(firstVersion + Int64(found.count) - 1)",
+                stream: stream, expected: request.expected, actualVersion: try streamVersion(stream))
+        }
+        return AppendResult(positions: found.map(\.position), version: try streamVersion(stream), alreadyStored: true)
+    }
+
+    private func streamVersion(_ stream: StreamID) throws(EventStoreError) -> Int64 {
+        let statement = try connection.statement("SELECT max(version) FROM events WHERE stream_id = ?")
+        defer { statement.reset() }
+        try statement.bind(stream.rawValue, at: 1)
+        guard try statement.step(), !statement.isNull(0) else { return -1 }
+        return statement.int64(0)
+    }
+
+    private func check(_ expected: ExpectedVersion, current: Int64, stream: StreamID) throws(EventStoreError) {
+        let ok: Bool
+        switch expected {
+        case .any: ok = true
+        case .noStream: ok = current == -1
+        case .streamExists: ok = current >= 0
+        case .exact(let version): ok = current == version
+        }
+        if !ok {
+            let actual = current == -1 ? "the stream does not exist" : "the stream is at version \(current)"
+            throw EventStoreError(
+                .wrongExpectedVersion, "expected \(expected), but \(actual)",
+                stream: stream, expected: expected, actualVersion: current)
+        }
+    }
+
+    /// The last position and its chain hash, or the genesis hash for an empty log.
+    private static func readHead(_ connection: Connection) throws(EventStoreError) -> (Int64, Data) {
+        let statement = try connection.statement("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
+        defer { statement.reset() }
+        guard try statement.step() else { return (0, IntegrityChain.genesis) }
+        return (statement.int64(0), statement.data(1))
+    }
+}

@@ -1,0 +1,64 @@
+import Crypto
+import Foundation
+
+/// The SHA-256 hash chain over the log: each record's hash covers the previous record's hash and the record's
+/// own canonical bytes, so editing, removing or reordering any stored record breaks every hash after it.
+enum IntegrityChain {
+    /// The hash before the first record.
+    static let genesis = Data(repeating: 0, count: 32)
+
+    /// The hash of a record given the previous record's hash.
+    ///
+    /// Canonical bytes: position, version, occurred and recorded milliseconds as 8-byte big-endian integers; the
+    /// 16 bytes of the event id; stream id, type, data and metadata each as a 4-byte big-endian length and bytes.
+    static func hash(
+        previous: Data, position: Int64, streamID: String, version: Int64, eventID: UUID, type: String,
+        data: Data, metadata: Data, occurredAtMilliseconds: Int64, recordedAtMilliseconds: Int64
+    ) -> Data {
+        var hasher = SHA256()
+        hasher.update(data: previous)
+        update(&hasher, position)
+        update(&hasher, Data(streamID.utf8))
+        update(&hasher, version)
+        hasher.update(data: eventID.bytes)
+        update(&hasher, Data(type.utf8))
+        update(&hasher, data)
+        update(&hasher, metadata)
+        update(&hasher, occurredAtMilliseconds)
+        update(&hasher, recordedAtMilliseconds)
+        return Data(hasher.finalize())
+    }
+
+    private static func update(_ hasher: inout SHA256, _ value: Int64) {
+        withUnsafeBytes(of: value.bigEndian) { hasher.update(bufferPointer: $0) }
+    }
+
+    private static func update(_ hasher: inout SHA256, _ bytes: Data) {
+        withUnsafeBytes(of: UInt32(truncatingIfNeeded: bytes.count).bigEndian) { hasher.update(bufferPointer: $0) }
+        hasher.update(data: bytes)
+    }
+}
+
+/// What ``SQLiteEventStore/verify()`` found.
+public struct VerificationReport: Sendable, Equatable {
+    /// How many records were checked.
+    public let eventsChecked: Int64
+    /// The first position whose hash does not match, or where a position is missing; nil when the chain holds.
+    public let firstBrokenPosition: Int64?
+    /// Why that position is broken.
+    public let problem: String?
+    /// Immutability triggers that should be there and are not.
+    public let missingTriggers: [String]
+
+    /// True when the chain holds and every immutability trigger is in place.
+    public var isIntact: Bool { firstBrokenPosition == nil && missingTriggers.isEmpty }
+}
+
+extension Date {
+    /// Whole milliseconds since 1970, the precision the store keeps.
+    var millisecondsSince1970: Int64 { Int64((timeIntervalSince1970 * 1000).rounded(.down)) }
+
+    init(millisecondsSince1970 milliseconds: Int64) {
+        self.init(timeIntervalSince1970: Double(milliseconds) / 1000)
+    }
+}

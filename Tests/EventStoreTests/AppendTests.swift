@@ -1,0 +1,175 @@
+import EventStore
+import Foundation
+import Testing
+
+@Suite("Appending and reading")
+struct AppendTests {
+    @Test("positions are 1-based and gap-free, versions are 0-based per stream")
+    func positionsAndVersions() async throws {
+        let (store, _dir) = try makeStore()
+        let a = try StreamID("conversation-a")
+        let b = try StreamID("conversation-b")
+        let first = try await store.append([makeEvent("1"), makeEvent("2")], to: a, expected: .noStream)
+        let second = try await store.append([makeEvent("3")], to: b, expected: .noStream)
+        let third = try await store.append([makeEvent("4")], to: a, expected: .exact(1))
+        #expect(first == AppendResult(positions: [1, 2], version: 1, alreadyStored: false))
+        #expect(second == AppendResult(positions: [3], version: 0, alreadyStored: false))
+        #expect(third == AppendResult(positions: [4], version: 2, alreadyStored: false))
+        #expect(try await store.headPosition() == 4)
+        #expect(try await store.streamVersion(a) == 2)
+        #expect(try await store.streamVersion(try StreamID("conversation-none")) == nil)
+
+        let all = try await store.readAll()
+        #expect(all.map(\.position) == [1, 2, 3, 4])
+        #expect(all.map(\.streamID) == [a, a, b, a])
+        #expect(all.map(\.version) == [0, 1, 0, 2])
+        #expect(all[0].data == makeEvent("1").data)
+        #expect(all[0].metadata == makeEvent("1").metadata)
+        #expect(all[0].occurredAt == Date(timeIntervalSince1970: 1_795_000_000.123))
+        _ = _dir
+    }
+
+    @Test("stream reads go forward or backward from a version with a limit; log reads page by position")
+    func reads() async throws {
+        let (store, _dir) = try makeStore()
+        let stream = try StreamID("conversation-r")
+        let other = try StreamID("conversation-o")
+        for i in 0..<10 {
+            _ = try await store.append([makeEvent("s\(i)")], to: stream)
+            _ = try await store.append([makeEvent("o\(i)")], to: other)
+        }
+        let forward = try await store.readStream(stream, from: 3, limit: 4)
+        #expect(forward.map(\.version) == [3, 4, 5, 6])
+        let backward = try await store.readStream(stream, from: Int64.max, direction: .backward, limit: 3)
+        #expect(backward.map(\.version) == [9, 8, 7])
+        let backwardFrom = try await store.readStream(stream, from: 2, direction: .backward, limit: 10)
+        #expect(backwardFrom.map(\.version) == [2, 1, 0])
+
+        var positions: [Int64] = []
+        var next: Int64 = 1
+        while true {
+            let page = try await store.readAll(from: next, limit: 7)
+            guard let last = page.last else { break }
+            #expect(page.count <= 7)
+            positions += page.map(\.position)
+            next = last.position + 1
+        }
+        #expect(positions == Array(1...20))
+        _ = _dir
+    }
+
+    @Test("expected versions are enforced, and the refusal carries the actual version")
+    func expectedVersions() async throws {
+        let (store, _dir) = try makeStore()
+        let stream = try StreamID("conversation-x")
+        let missing = await expectStoreError(.wrongExpectedVersion) {
+            _ = try await store.append([makeEvent()], to: stream, expected: .streamExists)
+        }
+        #expect(missing?.actualVersion == -1)
+        #expect(missing?.stream == stream)
+        #expect(missing?.expected == .streamExists)
+        let wrongExact = await expectStoreError(.wrongExpectedVersion) {
+            _ = try await store.append([makeEvent()], to: stream, expected: .exact(0))
+        }
+        #expect(wrongExact?.actualVersion == -1)
+
+        _ = try await store.append([makeEvent(), makeEvent()], to: stream, expected: .noStream)
+        let exists = await expectStoreError(.wrongExpectedVersion) {
+            _ = try await store.append([makeEvent()], to: stream, expected: .noStream)
+        }
+        #expect(exists?.actualVersion == 1)
+        let stale = await expectStoreError(.wrongExpectedVersion) {
+            _ = try await store.append([makeEvent()], to: stream, expected: .exact(0))
+        }
+        #expect(stale?.actualVersion == 1)
+        #expect(stale?.expected == .exact(0))
+        _ = try await store.append([makeEvent()], to: stream, expected: .streamExists)
+        _ = try await store.append([makeEvent()], to: stream, expected: .exact(2))
+        _ = try await store.append([makeEvent()], to: stream, expected: .any)
+        #expect(try await store.streamVersion(stream) == 4)
+        #expect(try await store.headPosition() == 5, "refused appends write nothing")
+        _ = _dir
+    }
+
+    @Test("8 tasks x 500 appends to one stream, retrying on conflicts, give versions 0...3999 once each")
+    func concurrentOptimisticAppends() async throws {
+        let (store, _dir) = try makeStore()
+        let stream = try StreamID("conversation-hot")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    for i in 0..<500 {
+                        let event = makeEvent("t\(task)-\(i)")
+                        while true {
+                            let version = try await store.streamVersion(stream)
+                            do {
+                                _ = try await store.append(
+                                    [event], to: stream, expected: version.map { .exact($0) } ?? .noStream)
+                                break
+                            } catch EventStoreError.Code.wrongExpectedVersion {
+                                continue
+                            }
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        var records: [RecordedEvent] = []
+        var next: Int64 = 0
+        while true {
+            let page = try await store.readStream(stream, from: next, limit: 1000)
+            guard let last = page.last else { break }
+            records += page
+            next = last.version + 1
+        }
+        #expect(records.map(\.version) == Array(0..<4000))
+        #expect(Set(records.map(\.eventID)).count == 4000)
+        #expect(Set(records.map(\.data)).count == 4000, "every task's every event is stored once")
+        #expect(try await store.verify().isIntact)
+        _ = _dir
+    }
+
+    @Test("in one group commit, a refused append fails alone and the others commit")
+    func groupCommitIsolatesFailures() async throws {
+        let (store, _dir) = try makeStore(durability: .full)
+        let streams = try (0..<40).map { try StreamID("conversation-g\($0)") }
+        for stream in streams { _ = try await store.append([makeEvent()], to: stream, expected: .noStream) }
+        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+            for (index, stream) in streams.enumerated() {
+                group.addTask {
+                    // Odd streams are asked for a wrong version; even ones the right one.
+                    let expected: ExpectedVersion = index.isMultiple(of: 2) ? .exact(0) : .exact(5)
+                    let result = try? await store.append([makeEvent(), makeEvent()], to: stream, expected: expected)
+                    return (index, result != nil)
+                }
+            }
+            var outcomes: [Int: Bool] = [:]
+            for await (index, ok) in group { outcomes[index] = ok }
+            return outcomes
+        }
+        for (index, ok) in outcomes { #expect(ok == index.isMultiple(of: 2), "stream \(index)") }
+        #expect(try await store.headPosition() == 40 + 20 * 2)
+        for (index, stream) in streams.enumerated() {
+            #expect(try await store.streamVersion(stream) == (index.isMultiple(of: 2) ? 2 : 0))
+        }
+        let report = try await store.verify()
+        #expect(report.isIntact, "\(report)")
+        #expect(report.eventsChecked == 80)
+        _ = _dir
+    }
+
+    @Test("an empty append checks the expected version and writes nothing")
+    func emptyAppend() async throws {
+        let (store, _dir) = try makeStore()
+        let stream = try StreamID("conversation-e")
+        let result = try await store.append([], to: stream, expected: .noStream)
+        #expect(result == AppendResult(positions: [], version: -1, alreadyStored: false))
+        _ = try await store.append([makeEvent()], to: stream)
+        _ = await expectStoreError(.wrongExpectedVersion) {
+            _ = try await store.append([], to: stream, expected: .noStream)
+        }
+        #expect(try await store.headPosition() == 1)
+        _ = _dir
+    }
+}

@@ -1,0 +1,190 @@
+import EventStore
+import Foundation
+import Testing
+
+@Suite("Idempotency and errors")
+struct IdempotencyTests {
+    @Test("re-appending stored events returns the original positions and writes nothing")
+    func retryReturnsOriginalPositions() async throws {
+        let (store, _dir) = try makeStore()
+        let stream = try StreamID("conversation-i")
+        let events = [makeEvent("a"), makeEvent("b")]
+        let first = try await store.append(events, to: stream, expected: .noStream)
+        _ = try await store.append([makeEvent("c")], to: stream)
+        for expected in [ExpectedVersion.noStream, .any, .streamExists] {
+            let retry = try await store.append(events, to: stream, expected: expected)
+            #expect(retry.positions == first.positions)
+            #expect(retry.alreadyStored)
+            #expect(retry.version == 2)
+        }
+        let d = makeEvent("d")
+        let later = try await store.append([d], to: stream, expected: .exact(2))
+        let laterRetry = try await store.append([d], to: stream, expected: .exact(2))
+        #expect(laterRetry == AppendResult(positions: later.positions, version: 3, alreadyStored: true))
+        #expect(try await store.headPosition() == 4)
+        _ = _dir
+    }
+
+    @Test("the same event id appended by 8 tasks at once is stored once")
+    func sameIDConcurrently() async throws {
+        let (store, _dir) = try makeStore(durability: .full)
+        let stream = try StreamID("conversation-same")
+        let event = makeEvent("only once")
+        let results = try await withThrowingTaskGroup(of: AppendResult.self) { group in
+            for _ in 0..<8 { group.addTask { try await store.append([event], to: stream) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.count == 8)
+        #expect(Set(results.map(\.positions)) == [[1]])
+        #expect(results.filter { !$0.alreadyStored }.count == 1)
+        #expect(try await store.headPosition() == 1)
+        _ = _dir
+    }
+
+    @Test("idempotency is durable: a retry after closing and reopening the store writes nothing")
+    func idempotentAcrossRestart() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("events.sqlite")
+        let stream = try StreamID("conversation-restart")
+        let events = (0..<5).map { makeEvent("e\($0)") }
+        do {
+            let store = try SQLiteEventStore(path: path)
+            #expect(try await store.append(events, to: stream, expected: .noStream).positions == [1, 2, 3, 4, 5])
+            await store.close()
+        }
+        let reopened = try SQLiteEventStore(path: path)
+        let retry = try await reopened.append(events, to: stream, expected: .noStream)
+        #expect(retry == AppendResult(positions: [1, 2, 3, 4, 5], version: 4, alreadyStored: true))
+        #expect(try await reopened.headPosition() == 5)
+        let next = try await reopened.append([makeEvent("after")], to: stream, expected: .exact(4))
+        #expect(next.positions == [6], "the writer resumes the chain at the stored head")
+        #expect(try await reopened.verify().isIntact)
+        await reopened.close()
+    }
+
+    @Test("a partial overlap with stored events is refused and writes nothing")
+    func partialOverlap() async throws {
+        let (store, _dir) = try makeStore()
+        let stream = try StreamID("conversation-p")
+        let stored = makeEvent("stored")
+        _ = try await store.append([stored], to: stream)
+        let fresh = makeEvent("fresh")
+        let error = await expectStoreError(.idempotencyConflict) {
+            _ = try await store.append([stored, fresh], to: stream)
+        }
+        #expect(error?.stream == stream)
+        #expect(error?.eventID == fresh.eventID)
+        #expect(try await store.headPosition() == 1)
+        _ = _dir
+    }
+
+    @Test("a stored id with different content is refused, naming the event")
+    func duplicateIDWithOtherContent() async throws {
+        let (store, _dir) = try makeStore()
+        let stream = try StreamID("conversation-d")
+        let original = makeEvent("original")
+        _ = try await store.append([original], to: stream)
+        var changed = original
+        changed.data = Data(#"{"messageId":"m-1","text":"changed"}"#.utf8)
+        let error = await expectStoreError(.duplicateEventID) {
+            _ = try await store.append([changed], to: stream)
+        }
+        #expect(error?.eventID == original.eventID)
+        #expect(error?.message.contains("position 1") == true)
+        _ = _dir
+    }
+
+    @Test("a stored id in another stream, or at another place than expected, is refused")
+    func storedElsewhere() async throws {
+        let (store, _dir) = try makeStore()
+        let stream = try StreamID("conversation-1")
+        let event = makeEvent()
+        _ = try await store.append([makeEvent(), event], to: stream)
+        _ = await expectStoreError(.idempotencyConflict) {
+            _ = try await store.append([event], to: try StreamID("conversation-2"))
+        }
+        let misplaced = await expectStoreError(.wrongExpectedVersion) {
+            _ = try await store.append([event], to: stream, expected: .noStream)
+        }
+        #expect(misplaced?.actualVersion == 1)
+        _ = _dir
+    }
+
+    @Test("the same id twice in one append is refused before anything is written")
+    func duplicateInBatch() async throws {
+        let (store, _dir) = try makeStore()
+        let event = makeEvent()
+        let error = await expectStoreError(.invalidAppend) {
+            _ = try await store.append([event, event], to: try StreamID("conversation-b"))
+        }
+        #expect(error?.eventID == event.eventID)
+        #expect(try await store.headPosition() == 0)
+        _ = _dir
+    }
+
+    @Test(
+        "invalid stream ids are refused with the reason",
+        arguments: ["", String(repeating: "a", count: 201), "conversation/1", "conversation 1", "café", "a\u{0}b"])
+    func invalidStreamIDs(_ name: String) async throws {
+        let error = await expectStoreError(.invalidStreamID) { _ = try StreamID(name) }
+        #expect(error?.detail == name)
+    }
+
+    @Test("valid stream ids at the limits are accepted")
+    func validStreamIDs() throws {
+        #expect(try StreamID(String(repeating: "a", count: 200)).rawValue.count == 200)
+        #expect(try StreamID("conversation-A.b_c:9-").conversationID == "A.b_c:9-")
+        #expect(StreamID.routing.conversationID == nil)
+    }
+
+    @Test("storage failures carry SQLite's code and message")
+    func storageErrors() async throws {
+        let error = await expectStoreError(.storage) {
+            _ = try SQLiteEventStore(path: "/nonexistent-folder-\(UUID().uuidString)/events.sqlite")
+        }
+        #expect(error?.sqliteCode == 14, "SQLITE_CANTOPEN")
+        #expect(error?.message.contains("cannot open") == true)
+    }
+
+    @Test("a database from a newer schema is refused rather than misread")
+    func schemaTooNew() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("events.sqlite")
+        do {
+            let store = try SQLiteEventStore(path: path)
+            await store.close()
+        }
+        let raw = try RawConnection(path: path)
+        #expect(raw.execute("PRAGMA user_version = 99") == nil)
+        let error = await expectStoreError(.schemaTooNew) { _ = try SQLiteEventStore(path: path) }
+        #expect(error?.message.contains("99") == true)
+    }
+
+    @Test("appends after close are refused; reads still work")
+    func closed() async throws {
+        let (store, _dir) = try makeStore()
+        let stream = try StreamID("conversation-c")
+        _ = try await store.append([makeEvent()], to: stream)
+        await store.close()
+        _ = await expectStoreError(.closed) { _ = try await store.append([makeEvent()], to: stream) }
+        #expect(try await store.headPosition() == 1)
+        _ = _dir
+    }
+
+    @Test("a write lock held by another process beyond the busy timeout is reported as busy")
+    func busy() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("events.sqlite")
+        let store = try SQLiteEventStore(path: path, configuration: .init(busyTimeout: .milliseconds(100)))
+        let raw = try RawConnection(path: path)
+        #expect(raw.execute("BEGIN IMMEDIATE") == nil)
+        let error = await expectStoreError(.busy) {
+            _ = try await store.append([makeEvent()], to: try StreamID("conversation-busy"))
+        }
+        #expect(error?.sqliteCode.map { $0 & 0xFF } == 5, "SQLITE_BUSY")
+        #expect(raw.execute("ROLLBACK") == nil)
+        let ok = try await store.append([makeEvent()], to: try StreamID("conversation-busy"))
+        #expect(ok.positions == [1], "the store recovers once the lock is released")
+        await store.close()
+    }
+}

@@ -1,0 +1,53 @@
+import EventStore
+import Foundation
+import Testing
+
+@Suite("Immutability and the hash chain")
+struct IntegrityTests {
+    @Test("UPDATE and DELETE on events fail, even through a raw connection")
+    func immutability() async throws {
+        let (store, directory) = try makeStore()
+        _ = try await store.append([makeEvent(), makeEvent()], to: try StreamID("conversation-m"))
+        let raw = try RawConnection(path: directory.path("events.sqlite"))
+        let update = raw.execute("UPDATE events SET data = '{}' WHERE position = 1")
+        #expect(update?.contains("immutable") == true, "\(update ?? "UPDATE succeeded")")
+        let delete = raw.execute("DELETE FROM events WHERE position = 2")
+        #expect(delete?.contains("immutable") == true, "\(delete ?? "DELETE succeeded")")
+        #expect(raw.scalar("SELECT count(*) FROM events") == "2")
+        #expect(try await store.verify().isIntact)
+    }
+
+    @Test("verify finds the first tampered record and the missing triggers")
+    func tamperedRecord() async throws {
+        let (store, directory) = try makeStore()
+        let stream = try StreamID("conversation-t")
+        for i in 0..<10 { _ = try await store.append([makeEvent("e\(i)")], to: stream) }
+        let clean = try await store.verify()
+        #expect(clean.isIntact)
+        #expect(clean.eventsChecked == 10)
+        #expect(clean.firstBrokenPosition == nil)
+
+        let raw = try RawConnection(path: directory.path("events.sqlite"))
+        #expect(raw.execute("DROP TRIGGER events_are_immutable_update") == nil)
+        #expect(raw.execute(#"UPDATE events SET data = '{"messageId":"m-1","text":"forged"}' WHERE position = 6"#) == nil)
+        let report = try await store.verify()
+        #expect(report.firstBrokenPosition == 6)
+        #expect(report.eventsChecked == 5)
+        #expect(report.missingTriggers == ["events_are_immutable_update"])
+        #expect(!report.isIntact)
+    }
+
+    @Test("verify finds a removed record")
+    func removedRecord() async throws {
+        let (store, directory) = try makeStore()
+        let stream = try StreamID("conversation-t")
+        for i in 0..<5 { _ = try await store.append([makeEvent("e\(i)")], to: stream) }
+        let raw = try RawConnection(path: directory.path("events.sqlite"))
+        #expect(raw.execute("DROP TRIGGER events_are_immutable_delete") == nil)
+        #expect(raw.execute("DELETE FROM events WHERE position = 3") == nil)
+        let report = try await store.verify()
+        #expect(report.firstBrokenPosition == 3)
+        #expect(report.problem?.contains("missing") == true)
+        #expect(report.missingTriggers == ["events_are_immutable_delete"])
+    }
+}

@@ -1,0 +1,90 @@
+import CSQLite
+import EventStore
+import Foundation
+import Testing
+
+/// A temporary folder removed when the value is released.
+final class TemporaryDirectory: Sendable {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+}
+
+/// Opens a store in a fresh temporary folder; the folder lives as long as the returned value.
+func makeStore(
+    durability: SQLiteEventStore.Durability = .normal
+) throws -> (store: SQLiteEventStore, directory: TemporaryDirectory) {
+    let directory = try TemporaryDirectory()
+    let store = try SQLiteEventStore(
+        path: directory.path("events.sqlite"), configuration: .init(durability: durability))
+    return (store, directory)
+}
+
+/// A small chat-message event.
+func makeEvent(_ text: String = "hello", id: UUID = UUID(), type: String = "user.message") -> EventData {
+    EventData(
+        eventID: id, type: type, data: Data(#"{"messageId":"m-1","text":"\#(text)"}"#.utf8),
+        metadata: Data(#"{"actor":"bot-platform","schemaVersion":1}"#.utf8),
+        occurredAt: Date(timeIntervalSince1970: 1_795_000_000.123))
+}
+
+/// A plain SQLite connection beside the store, as a person with the `sqlite3` shell would have.
+final class RawConnection {
+    let db: OpaquePointer
+
+    init(path: String) throws {
+        var db: OpaquePointer?
+        let rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, nil)
+        guard rc == SQLITE_OK, let db else { throw RawError(message: "open failed: \(rc)") }
+        sqlite3_busy_timeout(db, 5000)
+        self.db = db
+    }
+
+    /// Runs SQL and returns SQLite's error message when it fails, nil when it succeeds.
+    @discardableResult
+    func execute(_ sql: String) -> String? {
+        var message: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(db, sql, nil, nil, &message)
+        defer { sqlite3_free(message) }
+        guard rc != SQLITE_OK else { return nil }
+        return message.map { String(cString: $0) } ?? "error \(rc)"
+    }
+
+    /// The first column of the first row, as text.
+    func scalar(_ sql: String) -> String? {
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK else { return nil }
+        defer { sqlite3_finalize(statement) }
+        guard sqlite3_step(statement) == SQLITE_ROW, let text = sqlite3_column_text(statement, 0) else { return nil }
+        return String(cString: text)
+    }
+
+    deinit { sqlite3_close_v2(db) }
+}
+
+struct RawError: Error { let message: String }
+
+/// Expects `body` to throw an ``EventStoreError`` and returns it.
+func expectStoreError(
+    _ code: EventStoreError.Code, sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () async throws -> Void
+) async -> EventStoreError? {
+    do {
+        try await body()
+        Issue.record("expected \(code), but nothing was thrown", sourceLocation: sourceLocation)
+        return nil
+    } catch let error as EventStoreError {
+        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+        return error
+    } catch {
+        Issue.record("expected EventStoreError \(code), got \(error)", sourceLocation: sourceLocation)
+        return nil
+    }
+}

@@ -94,19 +94,32 @@ struct IdempotencyTests {
         _ = _dir
     }
 
-    @Test("a stored id in another stream, or at another place than expected, is refused")
+    @Test("a retry must match the stored place: consecutive, in order, at the expected version")
     func storedElsewhere() async throws {
         let (store, _dir) = try makeStore()
         let stream = try StreamID("conversation-1")
-        let event = makeEvent()
-        _ = try await store.append([makeEvent(), event], to: stream)
-        _ = await expectStoreError(.idempotencyConflict) {
-            _ = try await store.append([event], to: try StreamID("conversation-2"))
+        let (a, b, c) = (makeEvent("a"), makeEvent("b"), makeEvent("c"))
+        _ = try await store.append([makeEvent(), a, b, c], to: stream)
+        let gap = await expectStoreError(.idempotencyConflict) {
+            _ = try await store.append([a, c], to: stream)
         }
+        #expect(gap?.eventID == c.eventID)
         let misplaced = await expectStoreError(.wrongExpectedVersion) {
-            _ = try await store.append([event], to: stream, expected: .noStream)
+            _ = try await store.append([a], to: stream, expected: .noStream)
         }
-        #expect(misplaced?.actualVersion == 1)
+        #expect(misplaced?.actualVersion == 3)
+        #expect(try await store.append([b, c], to: stream, expected: .exact(1)).positions == [3, 4])
+        #expect(try await store.headPosition() == 4)
+        _ = _dir
+    }
+
+    @Test("event ids are scoped to their stream: the same id in another stream is another event")
+    func idsAreScopedToStreams() async throws {
+        let (store, _dir) = try makeStore()
+        let event = makeEvent()
+        _ = try await store.append([event], to: try StreamID("conversation-1"))
+        let other = try await store.append([event], to: try StreamID("conversation-2"))
+        #expect(other == AppendResult(positions: [2], version: 0, alreadyStored: false))
         _ = _dir
     }
 

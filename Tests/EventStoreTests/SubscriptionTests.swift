@@ -64,6 +64,11 @@ struct SubscriptionTests {
         try await Task.sleep(for: .milliseconds(50))
         _ = try await writer.append([makeEvent()], to: try StreamID("conversation-x"))
         #expect(try await first == 1)
+        // Each store continues the chain the other wrote: positions stay gap-free and the hashes verify.
+        _ = try await reader.append([makeEvent()], to: try StreamID("conversation-y"))
+        _ = try await writer.append([makeEvent()], to: try StreamID("conversation-x"))
+        #expect(try await reader.readAll().map(\.position) == [1, 2, 3])
+        #expect(try await reader.verify().isIntact)
         await writer.close()
         await reader.close()
     }

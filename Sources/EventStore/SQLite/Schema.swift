@@ -1,20 +1,23 @@
 /// The database schema, applied by forward migrations numbered by `PRAGMA user_version`.
-enum Schema {
+///
+/// `package` so that the benchmark's raw-SQLite baseline uses exactly the same tables, indexes and triggers.
+package enum Schema {
     /// Migration `n` brings `user_version` from `n` to `n + 1`. Append; never edit a shipped migration.
-    static let migrations: [String] = [
+    package static let migrations: [String] = [
         """
         CREATE TABLE events (
             position    INTEGER PRIMARY KEY,
             stream_id   TEXT    NOT NULL,
             version     INTEGER NOT NULL CHECK (version >= 0),
-            event_id    BLOB    NOT NULL UNIQUE CHECK (length(event_id) = 16),
+            event_id    BLOB    NOT NULL CHECK (length(event_id) = 16),
             type        TEXT    NOT NULL,
             data        TEXT    NOT NULL,
             metadata    TEXT    NOT NULL,
             occurred_at INTEGER NOT NULL,
             recorded_at INTEGER NOT NULL,
             hash        BLOB    NOT NULL CHECK (length(hash) = 32),
-            UNIQUE (stream_id, version)
+            UNIQUE (stream_id, version),
+            UNIQUE (stream_id, event_id)
         ) STRICT;
         CREATE TRIGGER events_are_immutable_update BEFORE UPDATE ON events
         BEGIN SELECT RAISE(ABORT, 'events are immutable: UPDATE is refused'); END;
@@ -50,7 +53,7 @@ enum Schema {
         }
     }
 
-    static let insertEvent = """
+    package static let insertEvent = """
         INSERT INTO events (position, stream_id, version, event_id, type, data, metadata, occurred_at, recorded_at, hash)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """

@@ -1,0 +1,224 @@
+import ArgumentParser
+import CSQLite
+import EventStore
+import Foundation
+
+/// `handoff-bench store`: the event store against plain SQLite on the same rows, schema and pragmas.
+struct StoreBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store",
+        abstract: "Measure appends and reads of the SQLite event store, and the raw C-API baseline.",
+        discussion: """
+            Phases, each writing a fresh database: single-event appends (one transaction each, streams \
+            interleaved), batches of 100 events per append, 16 concurrent single-event appenders (group commit), \
+            and the raw baseline (the same rows through sqlite3_step, one and 100 per transaction). Reads run on \
+            the database of the single-event phase: all events in global order, then whole random streams.
+
+            Example: swift run -c release handoff-bench store --events 100000 --streams 1000 --json
+            """
+    )
+
+    @Option(help: "Events per phase.") var events = 100_000
+    @Option(help: "Streams (conversations) the events are spread over.") var streams = 1_000
+    @Option(help: "Events per append in the batched phase.") var batch = 100
+    @Option(help: "Concurrent appenders in the group-commit phase.") var concurrency = 16
+    @Option(help: "Random whole streams read in the stream-read phase.") var reads = 1_000
+    @Option(help: "full or normal (SQLite's synchronous).") var durability: String = "full"
+    @Option(help: "Folder for the databases (default: a new temporary folder, removed afterwards).") var dir: String?
+    @Flag(help: "Print one JSON object instead of text.") var json = false
+
+    func validate() throws {
+        guard events > 0, streams > 0, events % streams == 0 else {
+            throw ValidationError("--events must be a positive multiple of --streams")
+        }
+        guard batch > 0, (events / streams) % batch == 0 || batch >= events / streams else {
+            throw ValidationError("events per stream (\(events / streams)) must be a multiple of --batch")
+        }
+        guard concurrency > 0, reads > 0 else { throw ValidationError("--concurrency and --reads must be positive") }
+        guard SQLiteEventStore.Durability(rawValue: durability) != nil else {
+            throw ValidationError("--durability must be full or normal")
+        }
+    }
+
+    func run() async throws {
+        let mode = SQLiteEventStore.Durability(rawValue: durability) ?? .full
+        let folder = try dir.map { path -> URL in
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            return URL(fileURLWithPath: path)
+        } ?? FileManager.default.temporaryDirectory.appendingPathComponent("handoff-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { if dir == nil { try? FileManager.default.removeItem(at: folder) } }
+        func database(_ name: String) -> String {
+            let path = folder.appendingPathComponent(name + ".sqlite").path
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            return path
+        }
+        let workload = try Workload(events: events, streams: streams)
+        let configuration = SQLiteEventStore.Configuration(durability: mode)
+        var report = Report(events: workload.total, streams: streams, durability: mode.rawValue)
+
+        progress("single-event appends")
+        let singlePath = database("single")
+        let singleStore = try SQLiteEventStore(path: singlePath, configuration: configuration)
+        let single = try await measure {
+            for version in 0..<workload.perStream {
+                for (s, stream) in workload.streams.enumerated() {
+                    _ = try await singleStore.append(
+                        [workload.events[s][version]], to: stream, expected: Workload.expected(before: version))
+                }
+            }
+        }
+        report.single = Double(workload.total) / single
+
+        progress("reading all events")
+        let readAll = try await measure {
+            var next: Int64 = 1
+            var count = 0
+            while true {
+                let page = try await singleStore.readAll(from: next, limit: 1000)
+                guard let last = page.last else { break }
+                count += page.count
+                next = last.position + 1
+            }
+            guard count == workload.total else { throw BenchmarkError("read \(count) of \(workload.total) events") }
+        }
+        report.readAll = Double(workload.total) / readAll
+
+        progress("reading random streams")
+        var generator = SeededGenerator(seed: 7)
+        let picks = (0..<reads).map { _ in workload.streams[Int.random(in: 0..<workload.streams.count, using: &generator)] }
+        let readStream = try await measure {
+            for stream in picks {
+                let records = try await singleStore.readStream(stream, limit: workload.perStream)
+                guard records.count == workload.perStream else { throw BenchmarkError("short stream read") }
+            }
+        }
+        report.readStream = Double(reads) / readStream
+        await singleStore.close()
+
+        progress("batched appends")
+        let batchedStore = try SQLiteEventStore(path: database("batched"), configuration: configuration)
+        let step = min(batch, workload.perStream)
+        let batched = try await measure {
+            for (s, stream) in workload.streams.enumerated() {
+                for start in stride(from: 0, to: workload.perStream, by: step) {
+                    _ = try await batchedStore.append(
+                        Array(workload.events[s][start..<start + step]), to: stream,
+                        expected: Workload.expected(before: start))
+                }
+            }
+        }
+        report.batched = Double(workload.total) / batched
+        await batchedStore.close()
+
+        progress("concurrent single-event appends")
+        let concurrentStore = try SQLiteEventStore(path: database("concurrent"), configuration: configuration)
+        let appenders = concurrency
+        let concurrent = try await measure {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for appender in 0..<appenders {
+                    group.addTask {
+                        let mine = Array(stride(from: appender, to: workload.streams.count, by: appenders))
+                        for version in 0..<workload.perStream {
+                            for s in mine {
+                                _ = try await concurrentStore.append(
+                                    [workload.events[s][version]], to: workload.streams[s],
+                                    expected: Workload.expected(before: version))
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        report.concurrent = Double(workload.total) / concurrent
+        await concurrentStore.close()
+
+        progress("raw SQLite, one event per transaction")
+        report.rawSingle = try RawSQLite.insert(workload, path: database("raw-single"), perTransaction: 1, mode: mode)
+        progress("raw SQLite, \(step) events per transaction")
+        report.rawBatched = try RawSQLite.insert(
+            workload, path: database("raw-batched"), perTransaction: step, mode: mode, streamMajor: true)
+        report.sqliteVersion = String(cString: sqlite3_libversion())
+        report.payloadBytes = workload.events[0][0].data.count
+
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.text)
+        }
+    }
+
+    private func progress(_ phase: String) {
+        FileHandle.standardError.write(Data("handoff-bench: \(phase)\n".utf8))
+    }
+}
+
+/// The figures, in events per second unless named otherwise.
+struct Report: Encodable {
+    var events: Int
+    var streams: Int
+    var durability: String
+    var single = 0.0
+    var batched = 0.0
+    var concurrent = 0.0
+    var readAll = 0.0
+    /// Whole streams per second.
+    var readStream = 0.0
+    var rawSingle = 0.0
+    var rawBatched = 0.0
+    var sqliteVersion = ""
+    var payloadBytes = 0
+
+    enum CodingKeys: String, CodingKey {
+        case events, streams, durability, single, batched, concurrent, readAll, readStream, rawSingle, rawBatched
+        case sqliteVersion, payloadBytes, singleVsRawSingle, batchedVsRawBatched, concurrentVsSingle
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(events, forKey: .events)
+        try container.encode(streams, forKey: .streams)
+        try container.encode(durability, forKey: .durability)
+        for (key, value) in [
+            (CodingKeys.single, single), (.batched, batched), (.concurrent, concurrent), (.readAll, readAll),
+            (.readStream, readStream), (.rawSingle, rawSingle), (.rawBatched, rawBatched),
+        ] {
+            try container.encode(value.rounded(), forKey: key)
+        }
+        try container.encode(ratio(single, rawSingle), forKey: .singleVsRawSingle)
+        try container.encode(ratio(batched, rawBatched), forKey: .batchedVsRawBatched)
+        try container.encode(ratio(concurrent, single), forKey: .concurrentVsSingle)
+        try container.encode(sqliteVersion, forKey: .sqliteVersion)
+        try container.encode(payloadBytes, forKey: .payloadBytes)
+    }
+
+    private func ratio(_ a: Double, _ b: Double) -> Double { b > 0 ? (a / b * 1000).rounded() / 1000 : 0 }
+
+    var text: String {
+        func line(_ name: String, _ value: Double, _ unit: String = "events/s") -> String {
+            name.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%12.0f %@", value, unit)
+        }
+        return [
+            "handoff-bench store: \(events) events over \(streams) streams, synchronous=\(durability.uppercased()), "
+                + "SQLite \(sqliteVersion), \(payloadBytes)-byte payloads",
+            line("single-event appends", single),
+            line("batched appends", batched),
+            line("concurrent single-event appends", concurrent),
+            line("read all in global order", readAll),
+            line("read whole random streams", readStream, "streams/s"),
+            line("raw SQLite, 1 per transaction", rawSingle),
+            line("raw SQLite, batch per transaction", rawBatched),
+            String(
+                format: "single/raw %.2f, batched/raw %.2f, concurrent/single %.1f", ratio(single, rawSingle),
+                ratio(batched, rawBatched), ratio(concurrent, single)),
+        ].joined(separator: "\n")
+    }
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -22,7 +22,7 @@ enum RawSQLite {
         }
         try exec("PRAGMA journal_mode = WAL")
         try exec(mode == .full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
-        try exec("PRAGMA foreign_keys = ON")
+        for pragma in Schema.writerPragmas { try exec(pragma) }
         sqlite3_busy_timeout(db, 5000)
         for migration in Schema.migrations { try exec(migration) }
         var insert: OpaquePointer?

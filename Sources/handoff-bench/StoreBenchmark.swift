@@ -25,7 +25,12 @@ struct StoreBenchmark: AsyncParsableCommand {
     @Option(help: "Random whole streams read in the stream-read phase.") var reads = 1_000
     @Option(help: "full or normal (SQLite's synchronous).") var durability: String = "full"
     @Option(help: "Folder for the databases (default: a new temporary folder, removed afterwards).") var dir: String?
+    @Option(
+        help: "Phases to run, comma-separated: single, read, batched, concurrent, raw. 'read' alone re-reads the single-phase database kept in --dir."
+    ) var phases = "single,read,batched,concurrent,raw"
     @Flag(help: "Print one JSON object instead of text.") var json = false
+
+    private var selected: Set<String> { Set(phases.split(separator: ",").map { String($0) }) }
 
     func validate() throws {
         guard events > 0, streams > 0, events % streams == 0 else {
@@ -37,6 +42,13 @@ struct StoreBenchmark: AsyncParsableCommand {
         guard concurrency > 0, reads > 0 else { throw ValidationError("--concurrency and --reads must be positive") }
         guard SQLiteEventStore.Durability(rawValue: durability) != nil else {
             throw ValidationError("--durability must be full or normal")
+        }
+        let known: Set<String> = ["single", "read", "batched", "concurrent", "raw"]
+        guard selected.isSubset(of: known), !selected.isEmpty else {
+            throw ValidationError("--phases takes a comma-separated list of: single, read, batched, concurrent, raw")
+        }
+        if selected.contains("read") && !selected.contains("single") && dir == nil {
+            throw ValidationError("reading without the single phase needs --dir with a database from an earlier run")
         }
     }
 
@@ -54,22 +66,56 @@ struct StoreBenchmark: AsyncParsableCommand {
             return path
         }
         let workload = try Workload(events: events, streams: streams)
-        let configuration = SQLiteEventStore.Configuration(durability: mode)
         var report = Report(events: workload.total, streams: streams, durability: mode.rawValue)
 
-        progress("single-event appends")
-        let singlePath = database("single")
+        let singlePath = selected.contains("single")
+            ? database("single") : folder.appendingPathComponent("single.sqlite").path
         let singleStore = try SQLiteEventStore(path: singlePath, configuration: configuration)
-        let single = try await measure {
-            for version in 0..<workload.perStream {
-                for (s, stream) in workload.streams.enumerated() {
-                    _ = try await singleStore.append(
-                        [workload.events[s][version]], to: stream, expected: Workload.expected(before: version))
+        if selected.contains("single") {
+            progress("single-event appends")
+            let single = try await measure {
+                for version in 0..<workload.perStream {
+                    for (s, stream) in workload.streams.enumerated() {
+                        _ = try await singleStore.append(
+                            [workload.events[s][version]], to: stream, expected: Workload.expected(before: version))
+                    }
                 }
             }
+            report.single = Double(workload.total) / single
         }
-        report.single = Double(workload.total) / single
+        if selected.contains("read") { try await measureReads(singleStore, workload, into: &report) }
+        await singleStore.close()
+        if selected.contains("batched") { try await measureBatched(workload, database("batched"), into: &report) }
+        if selected.contains("concurrent") {
+            try await measureConcurrent(workload, database("concurrent"), into: &report)
+        }
+        if selected.contains("raw") {
+            let step = min(batch, workload.perStream)
+            progress("raw SQLite, one event per transaction")
+            report.rawSingle = try RawSQLite.insert(
+                workload, path: database("raw-single"), perTransaction: 1, mode: mode)
+            progress("raw SQLite, \(step) events per transaction")
+            report.rawBatched = try RawSQLite.insert(
+                workload, path: database("raw-batched"), perTransaction: step, mode: mode, streamMajor: true)
+        }
+        report.sqliteVersion = String(cString: sqlite3_libversion())
+        report.payloadBytes = workload.events[0][0].data.count
 
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.text)
+        }
+    }
+
+    private var configuration: SQLiteEventStore.Configuration {
+        .init(durability: SQLiteEventStore.Durability(rawValue: durability) ?? .full)
+    }
+
+    private func measureReads(_ store: SQLiteEventStore, _ workload: Workload, into report: inout Report) async throws {
+        let singleStore = store
         progress("reading all events")
         let readAll = try await measure {
             var next: Int64 = 1
@@ -94,10 +140,11 @@ struct StoreBenchmark: AsyncParsableCommand {
             }
         }
         report.readStream = Double(reads) / readStream
-        await singleStore.close()
+    }
 
+    private func measureBatched(_ workload: Workload, _ path: String, into report: inout Report) async throws {
         progress("batched appends")
-        let batchedStore = try SQLiteEventStore(path: database("batched"), configuration: configuration)
+        let batchedStore = try SQLiteEventStore(path: path, configuration: configuration)
         let step = min(batch, workload.perStream)
         let batched = try await measure {
             for (s, stream) in workload.streams.enumerated() {
@@ -110,9 +157,11 @@ struct StoreBenchmark: AsyncParsableCommand {
         }
         report.batched = Double(workload.total) / batched
         await batchedStore.close()
+    }
 
+    private func measureConcurrent(_ workload: Workload, _ path: String, into report: inout Report) async throws {
         progress("concurrent single-event appends")
-        let concurrentStore = try SQLiteEventStore(path: database("concurrent"), configuration: configuration)
+        let concurrentStore = try SQLiteEventStore(path: path, configuration: configuration)
         let appenders = concurrency
         let concurrent = try await measure {
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -133,22 +182,6 @@ struct StoreBenchmark: AsyncParsableCommand {
         }
         report.concurrent = Double(workload.total) / concurrent
         await concurrentStore.close()
-
-        progress("raw SQLite, one event per transaction")
-        report.rawSingle = try RawSQLite.insert(workload, path: database("raw-single"), perTransaction: 1, mode: mode)
-        progress("raw SQLite, \(step) events per transaction")
-        report.rawBatched = try RawSQLite.insert(
-            workload, path: database("raw-batched"), perTransaction: step, mode: mode, streamMajor: true)
-        report.sqliteVersion = String(cString: sqlite3_libversion())
-        report.payloadBytes = workload.events[0][0].data.count
-
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
-        } else {
-            print(report.text)
-        }
     }
 
     private func progress(_ phase: String) {

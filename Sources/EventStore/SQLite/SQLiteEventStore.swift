@@ -68,7 +68,7 @@ public final class SQLiteEventStore: Sendable {
         case .full: try connection.execute("PRAGMA synchronous = FULL")
         case .normal: try connection.execute("PRAGMA synchronous = NORMAL")
         }
-        try connection.execute("PRAGMA foreign_keys = ON")
+        for pragma in Schema.writerPragmas { try connection.execute(pragma) }
         try Schema.migrate(connection)
         let writer = try Writer(connection: connection)
         self.notifier = writer.notifier

@@ -18,24 +18,32 @@ enum IntegrityChain {
         var hasher = SHA256()
         hasher.update(data: previous)
         update(&hasher, position)
-        update(&hasher, Data(streamID.utf8))
+        update(&hasher, string: streamID)
         update(&hasher, version)
-        hasher.update(data: eventID.bytes)
-        update(&hasher, Data(type.utf8))
-        update(&hasher, data)
-        update(&hasher, metadata)
+        withUnsafeBytes(of: eventID.uuid) { hasher.update(bufferPointer: $0) }
+        update(&hasher, string: type)
+        update(&hasher, bytes: data)
+        update(&hasher, bytes: metadata)
         update(&hasher, occurredAtMilliseconds)
         update(&hasher, recordedAtMilliseconds)
-        return Data(hasher.finalize())
+        return hasher.finalize().withUnsafeBytes { Data($0) }
     }
 
     private static func update(_ hasher: inout SHA256, _ value: Int64) {
         withUnsafeBytes(of: value.bigEndian) { hasher.update(bufferPointer: $0) }
     }
 
-    private static func update(_ hasher: inout SHA256, _ bytes: Data) {
+    private static func update(_ hasher: inout SHA256, bytes: Data) {
         withUnsafeBytes(of: UInt32(truncatingIfNeeded: bytes.count).bigEndian) { hasher.update(bufferPointer: $0) }
-        hasher.update(data: bytes)
+        bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+    }
+
+    private static func update(_ hasher: inout SHA256, string: String) {
+        var string = string
+        string.withUTF8 { utf8 in
+            withUnsafeBytes(of: UInt32(truncatingIfNeeded: utf8.count).bigEndian) { hasher.update(bufferPointer: $0) }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(utf8))
+        }
     }
 }
 

@@ -1,0 +1,446 @@
+public import Foundation
+
+/// Any JSON value, kept exactly enough to write it back: integers stay integers (`3` is written `3`, not `3.0`).
+///
+/// Event payloads the catalogue does not know (and the data of future schema versions) are kept as a `JSONValue`,
+/// so nothing is dropped. ``canonicalData()`` gives the same bytes for the same value, whatever the key order
+/// it was read in:
+///
+/// ```swift
+/// let value = try JSONValue(jsonData: Data(#"{"b": 1, "a": [true, null, 2.5]}"#.utf8))
+/// let bytes = try value.canonicalData()  // {"a":[true,null,2.5],"b":1}
+/// ```
+///
+/// A number with no fraction and within `Int64` (`3`, `3.0`, `1e2`) reads as ``integer(_:)``; other numbers read as
+/// ``double(_:)``.
+public enum JSONValue: Sendable, Hashable {
+    /// `null`.
+    case null
+    /// `true` or `false`.
+    case bool(Bool)
+    /// A number without a fraction that fits in 64 bits.
+    case integer(Int64)
+    /// Any other number.
+    case double(Double)
+    /// A string.
+    case string(String)
+    /// An array.
+    case array([JSONValue])
+    /// An object.
+    case object([String: JSONValue])
+
+    /// Parses JSON bytes (any JSON value, not only objects; RFC 8259, nested at most 512 deep).
+    ///
+    /// A repeated key in an object keeps its last value.
+    /// - Parameter jsonData: UTF-8 JSON.
+    /// - Throws: ``EventCodingError`` with an empty field when the bytes are not valid JSON; the message says what
+    ///   and at which byte.
+    public init(jsonData: Data) throws {
+        var parser = JSONParser(bytes: [UInt8](jsonData))
+        do {
+            self = try parser.parseDocument()
+        } catch {
+            throw EventCodingError(
+                type: nil, field: "", message: "is not valid JSON (\(error.reason) at byte \(error.offset))")
+        }
+    }
+
+    /// The value as canonical JSON: keys sorted, slashes not escaped, no whitespace, no trailing newline.
+    ///
+    /// The same value always gives the same bytes, which is what the store's idempotency check and integrity
+    /// chain compare.
+    /// - Throws: ``EventCodingError`` naming the path of a number that is not finite (JSON has no NaN or infinity).
+    public func canonicalData() throws -> Data {
+        if let path = firstNonFiniteNumber(at: "") {
+            throw EventCodingError(type: nil, field: path, message: "is not a finite number")
+        }
+        do {
+            return try JSONValue.canonicalEncoder().encode(self)
+        } catch {
+            throw EventCodingError(type: nil, field: "", message: "could not be written as JSON")
+        }
+    }
+
+    /// The canonical JSON as a string (see ``canonicalData()``).
+    /// - Throws: ``EventCodingError`` when a number is not finite.
+    public func canonicalString() throws -> String {
+        String(decoding: try canonicalData(), as: UTF8.self)
+    }
+
+    /// The object's members, or nil when this is not an object.
+    public var objectValue: [String: JSONValue]? {
+        if case .object(let members) = self { return members }
+        return nil
+    }
+
+    /// The member named `key` when this is an object, else nil.
+    public subscript(key: String) -> JSONValue? {
+        objectValue?[key]
+    }
+
+    /// The kind of value, for messages: `null`, `a boolean`, `an integer`, `a number`, `a string`, `an array`,
+    /// `an object`.
+    var kindDescription: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .integer: "an integer"
+        case .double: "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+
+    /// An encoder configured for canonical output. A new one each time: `JSONEncoder` is not `Sendable`.
+    static func canonicalEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    /// The dotted path of the first NaN or infinite number, or nil when every number is finite.
+    private func firstNonFiniteNumber(at path: String) -> String? {
+        switch self {
+        case .double(let number) where !number.isFinite:
+            return path
+        case .array(let elements):
+            for (index, element) in elements.enumerated() {
+                if let found = element.firstNonFiniteNumber(at: "\(path)[\(index)]") { return found }
+            }
+            return nil
+        case .object(let members):
+            for key in members.keys.sorted() {
+                // The key comes from the dictionary's own key list.
+                if let member = members[key],
+                    let found = member.firstNonFiniteNumber(at: path.isEmpty ? key : "\(path).\(key)")
+                {
+                    return found
+                }
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+}
+
+extension JSONValue: Codable {
+    /// Reads any JSON value. Integers are tried before doubles, so `3` stays an integer.
+    public init(from decoder: any Decoder) throws {
+        if let payloadDecoder = decoder as? PayloadDecoder {
+            self = payloadDecoder.value
+            return
+        }
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let bool = try? container.decode(Bool.self) {
+            self = .bool(bool)
+        } else if let integer = try? container.decode(Int64.self) {
+            self = .integer(integer)
+        } else if let double = try? container.decode(Double.self) {
+            self = .double(double)
+        } else if let string = try? container.decode(String.self) {
+            self = .string(string)
+        } else if let array = try? container.decode([JSONValue].self) {
+            self = .array(array)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    /// Writes the value as the JSON it stands for.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let bool): try container.encode(bool)
+        case .integer(let integer): try container.encode(integer)
+        case .double(let double): try container.encode(double)
+        case .string(let string): try container.encode(string)
+        case .array(let array): try container.encode(array)
+        case .object(let object): try container.encode(object)
+        }
+    }
+}
+
+extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
+    ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral,
+    ExpressibleByDictionaryLiteral
+{
+    /// `null`.
+    public init(nilLiteral: ()) { self = .null }
+    /// A boolean.
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// An integer.
+    public init(integerLiteral value: Int64) { self = .integer(value) }
+    /// A double.
+    public init(floatLiteral value: Double) { self = .double(value) }
+    /// A string.
+    public init(stringLiteral value: String) { self = .string(value) }
+    /// An array.
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    /// An object; a repeated key keeps its last value.
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+}
+
+/// A strict RFC 8259 parser straight to ``JSONValue``: several times faster than decoding `JSONValue` through
+/// `JSONDecoder`, which has to try each kind of value in turn.
+private struct JSONParser {
+    struct Failure: Error {
+        var reason: String
+        var offset: Int
+    }
+
+    let bytes: [UInt8]
+    var index = 0
+    /// Deep enough for any event; shallow enough that hostile input cannot exhaust the stack.
+    static let maximumDepth = 512
+
+    init(bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    mutating func parseDocument() throws(Failure) -> JSONValue {
+        skipWhitespace()
+        let value = try parseValue(depth: 0)
+        skipWhitespace()
+        guard index == bytes.count else { throw fail("unexpected data after the value") }
+        return value
+    }
+
+    private func fail(_ reason: String) -> Failure {
+        Failure(reason: reason, offset: index)
+    }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
+    }
+
+    private mutating func parseValue(depth: Int) throws(Failure) -> JSONValue {
+        guard index < bytes.count else { throw fail("unexpected end") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
+        case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): return try parseLiteral("true", .bool(true))
+        case UInt8(ascii: "f"): return try parseLiteral("false", .bool(false))
+        case UInt8(ascii: "n"): return try parseLiteral("null", .null)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+        default: throw fail("unexpected character")
+        }
+    }
+
+    private mutating func parseLiteral(_ word: StaticString, _ value: JSONValue) throws(Failure) -> JSONValue {
+        let count = word.utf8CodeUnitCount
+        guard index + count <= bytes.count else { throw fail("unexpected end") }
+        for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] {
+            throw fail("unexpected character")
+        }
+        index += count
+        return value
+    }
+
+    private mutating func parseObject(depth: Int) throws(Failure) -> JSONValue {
+        guard depth <= JSONParser.maximumDepth else { throw fail("nested too deep") }
+        index += 1  // {
+        var members: [String: JSONValue] = [:]
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return .object(members)
+        }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a key") }
+            let key = try parseString()
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+            index += 1
+            skipWhitespace()
+            members[key] = try parseValue(depth: depth)
+            skipWhitespace()
+            guard index < bytes.count else { throw fail("unexpected end") }
+            switch bytes[index] {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "}"):
+                index += 1
+                return .object(members)
+            default: throw fail("expected ',' or '}'")
+            }
+        }
+    }
+
+    private mutating func parseArray(depth: Int) throws(Failure) -> JSONValue {
+        guard depth <= JSONParser.maximumDepth else { throw fail("nested too deep") }
+        index += 1  // [
+        var elements: [JSONValue] = []
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            return .array(elements)
+        }
+        while true {
+            skipWhitespace()
+            elements.append(try parseValue(depth: depth))
+            skipWhitespace()
+            guard index < bytes.count else { throw fail("unexpected end") }
+            switch bytes[index] {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "]"):
+                index += 1
+                return .array(elements)
+            default: throw fail("expected ',' or ']'")
+            }
+        }
+    }
+
+    private mutating func parseString() throws(Failure) -> String {
+        index += 1  // opening quote
+        let start = index
+        // Fast path: no escapes.
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let string = try makeString(bytes[start..<index], at: start)
+                index += 1
+                return string
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { throw fail("control character in a string") }
+            index += 1
+        }
+        var buffer = Array(bytes[start..<index])
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "\""):
+                let string = try makeString(buffer[...], at: start)
+                index += 1
+                return string
+            case UInt8(ascii: "\\"):
+                index += 1
+                guard index < bytes.count else { throw fail("unexpected end") }
+                let escaped = bytes[index]
+                index += 1
+                switch escaped {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): buffer.append(escaped)
+                case UInt8(ascii: "b"): buffer.append(0x08)
+                case UInt8(ascii: "f"): buffer.append(0x0C)
+                case UInt8(ascii: "n"): buffer.append(0x0A)
+                case UInt8(ascii: "r"): buffer.append(0x0D)
+                case UInt8(ascii: "t"): buffer.append(0x09)
+                case UInt8(ascii: "u"): buffer.append(contentsOf: try parseUnicodeEscape())
+                default:
+                    index -= 1
+                    throw fail("invalid escape")
+                }
+            default:
+                if byte < 0x20 { throw fail("control character in a string") }
+                buffer.append(byte)
+                index += 1
+            }
+        }
+        throw fail("unterminated string")
+    }
+
+    /// After `\u`: four hex digits, or a surrogate pair `\uD83D\uDE00`; returns the scalar's UTF-8.
+    private mutating func parseUnicodeEscape() throws(Failure) -> [UInt8] {
+        let first = try parseHex4()
+        var scalarValue = first
+        if (0xD800...0xDBFF).contains(first) {
+            guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+            else { throw fail("unpaired surrogate") }
+            index += 2
+            let second = try parseHex4()
+            guard (0xDC00...0xDFFF).contains(second) else { throw fail("unpaired surrogate") }
+            scalarValue = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+        } else if (0xDC00...0xDFFF).contains(first) {
+            throw fail("unpaired surrogate")
+        }
+        guard let scalar = Unicode.Scalar(scalarValue) else { throw fail("invalid escape") }
+        return Array(String(Character(scalar)).utf8)
+    }
+
+    private mutating func parseHex4() throws(Failure) -> UInt32 {
+        guard index + 4 <= bytes.count else { throw fail("unexpected end") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[index]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw fail("invalid \\u escape")
+            }
+            value = value << 4 | UInt32(digit)
+            index += 1
+        }
+        return value
+    }
+
+    private func makeString(_ utf8: ArraySlice<UInt8>, at offset: Int) throws(Failure) -> String {
+        guard let string = String(validating: utf8, as: UTF8.self) else {
+            throw Failure(reason: "invalid UTF-8 in a string", offset: offset)
+        }
+        return string
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`. Integers that fit in `Int64`, and numbers with a fraction or
+    /// exponent whose value is a whole number within `Int64`, become ``JSONValue/integer(_:)``.
+    private mutating func parseNumber() throws(Failure) -> JSONValue {
+        let start = index
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number") }
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+            if index < bytes.count, isDigit(bytes[index]) { throw fail("leading zero in a number") }
+        } else {
+            skipDigits()
+        }
+        var isInteger = true
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            isInteger = false
+            index += 1
+            guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number") }
+            skipDigits()
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            isInteger = false
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                index += 1
+            }
+            guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number") }
+            skipDigits()
+        }
+        let text = String(decoding: bytes[start..<index], as: UTF8.self)
+        if isInteger, let integer = Int64(text) { return .integer(integer) }
+        guard let double = Double(text), double.isFinite else {
+            index = start
+            throw fail("number out of range")
+        }
+        // 2^63 is exact as a Double; every whole Double below it in magnitude fits in Int64.
+        if double.rounded() == double, abs(double) < 9_223_372_036_854_775_808.0 {
+            return .integer(Int64(double))
+        }
+        return .double(double)
+    }
+
+    private func isDigit(_ byte: UInt8) -> Bool {
+        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+    }
+
+    private mutating func skipDigits() {
+        while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+    }
+}

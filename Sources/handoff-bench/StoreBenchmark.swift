@@ -10,9 +10,11 @@ struct StoreBenchmark: AsyncParsableCommand {
         abstract: "Measure appends and reads of the SQLite event store, and the raw C-API baseline.",
         discussion: """
             Phases, each writing a fresh database: single-event appends (one transaction each, streams \
-            interleaved), batches of 100 events per append, 16 concurrent single-event appenders (group commit), \
-            and the raw baseline (the same rows through sqlite3_step, one and 100 per transaction). Reads run on \
-            the database of the single-event phase: all events in global order, then whole random streams.
+            interleaved), batches of 100 events per append, 16 concurrent single-event appenders (group commit). \
+            The raw baseline (the same rows through sqlite3_step with the same schema and pragmas, one and 100 per \
+            transaction) runs interleaved with the single and batched phases, slice by slice, so that both see the \
+            same disk. Reads run on the database of the single-event phase: all events in global order, then whole \
+            random streams.
 
             Example: swift run -c release handoff-bench store --events 100000 --streams 1000 --json
             """
@@ -26,8 +28,11 @@ struct StoreBenchmark: AsyncParsableCommand {
     @Option(help: "full or normal (SQLite's synchronous).") var durability: String = "full"
     @Option(help: "Folder for the databases (default: a new temporary folder, removed afterwards).") var dir: String?
     @Option(
-        help: "Phases to run, comma-separated: single, read, batched, concurrent, raw. 'read' alone re-reads the single-phase database kept in --dir."
-    ) var phases = "single,read,batched,concurrent,raw"
+        help: """
+            Phases to run, comma-separated: single, read, batched, concurrent. 'read' alone re-reads the \
+            single-phase database kept in --dir.
+            """
+    ) var phases = "single,read,batched,concurrent"
     @Flag(help: "Print one JSON object instead of text.") var json = false
 
     private var selected: Set<String> { Set(phases.split(separator: ",").map { String($0) }) }
@@ -43,9 +48,9 @@ struct StoreBenchmark: AsyncParsableCommand {
         guard SQLiteEventStore.Durability(rawValue: durability) != nil else {
             throw ValidationError("--durability must be full or normal")
         }
-        let known: Set<String> = ["single", "read", "batched", "concurrent", "raw"]
+        let known: Set<String> = ["single", "read", "batched", "concurrent"]
         guard selected.isSubset(of: known), !selected.isEmpty else {
-            throw ValidationError("--phases takes a comma-separated list of: single, read, batched, concurrent, raw")
+            throw ValidationError("--phases takes a comma-separated list of: single, read, batched, concurrent")
         }
         if selected.contains("read") && !selected.contains("single") && dir == nil {
             throw ValidationError("reading without the single phase needs --dir with a database from an earlier run")
@@ -72,31 +77,37 @@ struct StoreBenchmark: AsyncParsableCommand {
             ? database("single") : folder.appendingPathComponent("single.sqlite").path
         let singleStore = try SQLiteEventStore(path: singlePath, configuration: configuration)
         if selected.contains("single") {
-            progress("single-event appends")
-            let single = try await measure {
-                for version in 0..<workload.perStream {
-                    for (s, stream) in workload.streams.enumerated() {
-                        _ = try await singleStore.append(
-                            [workload.events[s][version]], to: stream, expected: Workload.expected(before: version))
+            progress("single-event appends, interleaved with the raw baseline")
+            let raw = try RawSQLite(path: database("raw-single"), mode: mode)
+            var storeSeconds = 0.0
+            var rawSeconds = 0.0
+            // Ten slices, each run by the store and then by the raw baseline, so that the disk's drift over the run
+            // weighs on both alike.
+            for versions in Self.slices(of: workload.perStream) {
+                storeSeconds += try await measure {
+                    for version in versions {
+                        for (s, stream) in workload.streams.enumerated() {
+                            _ = try await singleStore.append(
+                                [workload.events[s][version]], to: stream,
+                                expected: Workload.expected(before: version))
+                        }
                     }
                 }
+                let rows = versions.flatMap { v in workload.streams.indices.map { (stream: $0, version: v) } }
+                rawSeconds += try raw.insert(rows, of: workload, perTransaction: 1)
             }
-            report.single = Double(workload.total) / single
+            report.single = Double(workload.total) / storeSeconds
+            report.rawSingle = Double(workload.total) / rawSeconds
         }
         if selected.contains("read") { try await measureReads(singleStore, workload, into: &report) }
         await singleStore.close()
-        if selected.contains("batched") { try await measureBatched(workload, database("batched"), into: &report) }
+        if selected.contains("batched") {
+            try await measureBatched(
+                workload, database("batched"), raw: RawSQLite(path: database("raw-batched"), mode: mode),
+                into: &report)
+        }
         if selected.contains("concurrent") {
             try await measureConcurrent(workload, database("concurrent"), into: &report)
-        }
-        if selected.contains("raw") {
-            let step = min(batch, workload.perStream)
-            progress("raw SQLite, one event per transaction")
-            report.rawSingle = try RawSQLite.insert(
-                workload, path: database("raw-single"), perTransaction: 1, mode: mode)
-            progress("raw SQLite, \(step) events per transaction")
-            report.rawBatched = try RawSQLite.insert(
-                workload, path: database("raw-batched"), perTransaction: step, mode: mode, streamMajor: true)
         }
         report.sqliteVersion = String(cString: sqlite3_libversion())
         report.payloadBytes = workload.events[0][0].data.count
@@ -142,21 +153,36 @@ struct StoreBenchmark: AsyncParsableCommand {
         report.readStream = Double(reads) / readStream
     }
 
-    private func measureBatched(_ workload: Workload, _ path: String, into report: inout Report) async throws {
-        progress("batched appends")
+    private func measureBatched(
+        _ workload: Workload, _ path: String, raw: RawSQLite, into report: inout Report
+    ) async throws {
+        progress("batched appends, interleaved with the raw baseline")
         let batchedStore = try SQLiteEventStore(path: path, configuration: configuration)
         let step = min(batch, workload.perStream)
-        let batched = try await measure {
-            for (s, stream) in workload.streams.enumerated() {
-                for start in stride(from: 0, to: workload.perStream, by: step) {
-                    _ = try await batchedStore.append(
-                        Array(workload.events[s][start..<start + step]), to: stream,
-                        expected: Workload.expected(before: start))
+        var storeSeconds = 0.0
+        var rawSeconds = 0.0
+        for streams in Self.slices(of: workload.streams.count) {
+            storeSeconds += try await measure {
+                for s in streams {
+                    for start in stride(from: 0, to: workload.perStream, by: step) {
+                        _ = try await batchedStore.append(
+                            Array(workload.events[s][start..<start + step]), to: workload.streams[s],
+                            expected: Workload.expected(before: start))
+                    }
                 }
             }
+            let rows = streams.flatMap { s in (0..<workload.perStream).map { (stream: s, version: $0) } }
+            rawSeconds += try raw.insert(rows, of: workload, perTransaction: step)
         }
-        report.batched = Double(workload.total) / batched
+        report.batched = Double(workload.total) / storeSeconds
+        report.rawBatched = Double(workload.total) / rawSeconds
         await batchedStore.close()
+    }
+
+    /// `0..<count` cut into at most ten consecutive ranges.
+    private static func slices(of count: Int) -> [Range<Int>] {
+        let size = max(1, (count + 9) / 10)
+        return stride(from: 0, to: count, by: size).map { $0..<min($0 + size, count) }
     }
 
     private func measureConcurrent(_ workload: Workload, _ path: String, into report: inout Report) async throws {

@@ -12,7 +12,7 @@ struct Workload {
     init(events total: Int, streams count: Int, seed: UInt64 = 42) throws {
         var generator = SeededGenerator(seed: seed)
         perStream = total / count
-        streams = try (0..<count).map { try StreamID.conversation(String(format: "c-%06d", $0)) }
+        streams = try (0..<count).map { try StreamID.conversation("c-" + Workload.padded($0, 6)) }
         let at = Date(timeIntervalSince1970: 1_795_000_000)
         let metadata = Data(#"{"actor":"bot-platform","schemaVersion":1}"#.utf8)
         events = (0..<count).map { s in
@@ -29,12 +29,17 @@ struct Workload {
 
     /// About 200 bytes of JSON, shaped like the peer benchmark's chat message.
     static func payload(stream: Int, version: Int) -> Data {
-        let text = String(
-            format: #"{"messageId":"msg-%05d-%05d","sender":{"type":"contact","id":%d},"#
-                + #""text":"Hi, I'd like to change the delivery address for order #%06d","#
-                + #""createdAt":"2024-05-01T12:34:56.789Z","inbox":"whatsapp","conversationId":%d}"#,
-            stream, version, 4711 + stream, stream * 7 + version, 100_000 + stream)
+        let text =
+            #"{"messageId":"msg-\#(padded(stream, 5))-\#(padded(version, 5))","sender":{"type":"contact","id":\#(4711 + stream)},"#
+            + #""text":"Hi, I'd like to change the delivery address for order #\#(padded(stream * 7 + version, 6))","#
+            + #""createdAt":"2024-05-01T12:34:56.789Z","inbox":"whatsapp","conversationId":\#(100_000 + stream)}"#
         return Data(text.utf8)
+    }
+
+    /// `value` in decimal, zero-padded to `width` digits.
+    static func padded(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 
     /// The expected version for appending version `v`.

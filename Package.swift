@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "EventStore", targets: ["EventStore"]),
+        .library(name: "Projections", targets: ["Projections"]),
         .executable(name: "handoff-bench", targets: ["handoff-bench"]),
     ],
     dependencies: [
@@ -33,6 +34,11 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "Projections",
+            dependencies: ["EventStore"],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "handoff-bench",
             dependencies: [
@@ -45,6 +51,11 @@ let package = Package(
         .testTarget(
             name: "EventStoreTests",
             dependencies: ["EventStore", "CSQLite", "handoff-bench"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ProjectionsTests",
+            dependencies: ["Projections", "EventStore"],
             swiftSettings: strictSettings
         ),
     ]

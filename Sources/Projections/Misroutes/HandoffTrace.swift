@@ -1,0 +1,72 @@
+import EventStore
+public import Foundation
+
+/// One handoff from request to the end of its session: what was asked, what was decided, where it went next.
+public struct HandoffTrace: Sendable, Hashable {
+    /// The conversation.
+    public var conversationID: String
+    /// The session the handoff belongs to.
+    public var session: Int
+    /// The request, as the session state recorded it (team, chooser, unfinished skills).
+    public var request: SessionHandoff
+    /// When the routing decision was recorded; nil if it never was.
+    public var routedAt: Date?
+    /// The teams the conversation went through after the request, in order, with when it arrived: the routed team
+    /// first, then every transfer.
+    public var teams: [(team: Int?, at: Date)]
+    /// When the session closed; nil while it lasts.
+    public var closedAt: Date?
+
+    /// The team the routing decision recorded.
+    public var recordedTeam: Int? { request.routedTeam }
+    /// The rule the routing decision recorded.
+    public var recordedRule: String? { request.rule }
+
+    public static func == (lhs: HandoffTrace, rhs: HandoffTrace) -> Bool {
+        lhs.conversationID == rhs.conversationID && lhs.session == rhs.session && lhs.request == rhs.request
+            && lhs.routedAt == rhs.routedAt && lhs.closedAt == rhs.closedAt
+            && lhs.teams.map(\.team) == rhs.teams.map(\.team) && lhs.teams.map(\.at) == rhs.teams.map(\.at)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(conversationID)
+        hasher.combine(session)
+        hasher.combine(request.requestEventID)
+    }
+}
+
+/// Collects the handoff traces of one conversation as its events are applied.
+public struct HandoffTracer: Sendable {
+    /// The conversation.
+    public let conversationID: String
+    /// The state after the last event applied.
+    public private(set) var state = SessionState.initial
+    /// Every handoff so far, oldest first.
+    public private(set) var traces: [HandoffTrace] = []
+
+    /// Starts with no handoff.
+    public init(conversationID: String) { self.conversationID = conversationID }
+
+    /// Applies the next event of the conversation.
+    public mutating func apply(_ record: ConversationRecord) {
+        let before = state
+        state = SessionState.evolve(before, record)
+        if let handoff = state.handoff, before.handoff?.requestEventID != handoff.requestEventID {
+            traces.append(
+                HandoffTrace(
+                    conversationID: conversationID, session: state.session, request: handoff, routedAt: nil,
+                    teams: [], closedAt: nil))
+        }
+        guard let last = traces.indices.last, traces[last].session == state.session,
+            traces[last].closedAt == nil
+        else { return }
+        if let handoff = state.handoff { traces[last].request = handoff }
+        if case .handoffRouted = record.event, before.mode == .routing {
+            traces[last].routedAt = record.at
+            traces[last].teams.append((state.team, record.at))
+        } else if before.humanOwnsSession, state.humanOwnsSession, before.team != state.team {
+            traces[last].teams.append((state.team, record.at))
+        }
+        if state.mode == .closed { traces[last].closedAt = record.at }
+    }
+}

@@ -157,6 +157,16 @@ final class Statement {
         try check(rc)
     }
 
+    func bind(_ value: SQLiteValue, at index: Int32) throws(EventStoreError) {
+        switch value {
+        case .null: try check(sqlite3_bind_null(raw, index))
+        case .integer(let value): try bind(value, at: index)
+        case .real(let value): try check(sqlite3_bind_double(raw, index, value))
+        case .text(let value): try bind(value, at: index)
+        case .blob(let value): try bind(value, at: index)
+        }
+    }
+
     func bind(_ value: UUID, at index: Int32) throws(EventStoreError) {
         try bind(bytes: value.bytes, at: index)
     }
@@ -177,6 +187,8 @@ final class Statement {
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(raw, column) == SQLITE_NULL }
 
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(raw, column) }
+
+    func double(_ column: Int32) -> Double { sqlite3_column_double(raw, column) }
 
     func text(_ column: Int32) -> String {
         guard let pointer = sqlite3_column_text(raw, column) else { return "" }

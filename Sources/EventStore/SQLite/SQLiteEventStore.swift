@@ -118,6 +118,54 @@ public final class SQLiteEventStore: Sendable {
         }
     }
 
+    // MARK: - Tables beside the events
+
+    /// Runs `body` in its own write transaction (`BEGIN IMMEDIATE` ... `COMMIT`) on the writer connection, between
+    /// two group commits, and returns its result once committed. A thrown error rolls the transaction back.
+    ///
+    /// For read models, checkpoints and an outbox that must change atomically; not for the events table.
+    /// - Throws: the error `body` threw, or ``EventStoreError`` (`storage`, `busy`, `closed`).
+    public func write<T: Sendable>(
+        _ body: @escaping @Sendable (borrowing SQLiteDatabase) throws -> T
+    ) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let accepted = writer.perform { connection in
+                let database = SQLiteDatabase(connection)
+                do {
+                    try connection.statement("BEGIN IMMEDIATE").run()
+                } catch {
+                    continuation.resume(throwing: error)
+                    return
+                }
+                do {
+                    let value = try body(database)
+                    try connection.statement("COMMIT").run()
+                    continuation.resume(returning: value)
+                } catch {
+                    try? connection.execute("ROLLBACK")
+                    continuation.resume(throwing: error)
+                }
+            }
+            if !accepted { continuation.resume(throwing: EventStoreError(.closed, "the event store is closed")) }
+        }
+    }
+
+    /// Runs `body` on a reader connection inside one read transaction: one consistent snapshot, never waiting for
+    /// the writer.
+    /// - Throws: the error `body` threw, or ``EventStoreError``.
+    public func read<T>(_ body: (borrowing SQLiteDatabase) throws -> T) async throws -> T {
+        var result: Result<T, any Error>?
+        try readers.read { connection throws(EventStoreError) in
+            do {
+                result = .success(try body(SQLiteDatabase(connection)))
+            } catch {
+                result = .failure(error)
+            }
+        }
+        guard let result else { throw EventStoreError(.storage, "the read transaction did not run its body") }
+        return try result.get()
+    }
+
     // MARK: - Reading
 
     /// The position of the last committed event, 0 for an empty log.

@@ -25,8 +25,20 @@ final class Writer: @unchecked Sendable {
         let continuation: CheckedContinuation<AppendResult, any Error>
     }
 
+    /// Work for the writer thread: appends, committed in groups, or a caller's own transaction, run alone.
+    private enum Job {
+        case append(Pending)
+        case transaction(@Sendable (Connection) -> Void)
+    }
+
+    /// What the writer thread does next.
+    private enum Work {
+        case appends([Pending])
+        case transaction(@Sendable (Connection) -> Void)
+    }
+
     private let condition = NSCondition()
-    private var queue: [Pending] = []
+    private var queue: [Job] = []
     private var closing = false
     private var exited = false
     private var exitWaiters: [CheckedContinuation<Void, Never>] = []
@@ -65,10 +77,21 @@ final class Writer: @unchecked Sendable {
                 continuation.resume(throwing: EventStoreError(.closed, "the event store is closed", stream: request.stream))
                 return
             }
-            queue.append(Pending(request: request, continuation: continuation))
+            queue.append(.append(Pending(request: request, continuation: continuation)))
             condition.signal()
             condition.unlock()
         }
+    }
+
+    /// Runs `body` on the writer thread, between two group commits; `body` owns its transaction and reports its
+    /// own outcome. Returns false, without running it, once the store is closing.
+    func perform(_ body: @escaping @Sendable (Connection) -> Void) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        if closing { return false }
+        queue.append(.transaction(body))
+        condition.signal()
+        return true
     }
 
     /// Refuses new appends, commits those already queued, stops the thread and waits for it.
@@ -98,10 +121,15 @@ final class Writer: @unchecked Sendable {
     // MARK: - The writer thread
 
     private func run() {
-        while let batch = nextBatch() {
-            let outcomes = commit(batch.map(\.request))
-            for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(with: outcome) }
-            notifier.publish(head: head)
+        while let work = nextWork() {
+            switch work {
+            case .appends(let batch):
+                let outcomes = commit(batch.map(\.request))
+                for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(with: outcome) }
+                notifier.publish(head: head)
+            case .transaction(let body):
+                body(connection)
+            }
         }
         condition.lock()
         exited = true
@@ -111,25 +139,32 @@ final class Writer: @unchecked Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Waits for work; nil once closing and drained.
+    /// Waits for work; nil once closing and drained. Consecutive appends form one group; a transaction runs alone.
     ///
     /// When fewer appends are queued than the last group held, the appenders of that group are most likely about to
     /// send their next append: wait up to ``groupWait`` for them, so that they share one commit instead of
     /// alternating small and large ones. A lone appender (last group of one) never waits.
-    private func nextBatch() -> [Pending]? {
+    private func nextWork() -> Work? {
         condition.lock()
         defer { condition.unlock() }
         while queue.isEmpty && !closing { condition.wait() }
         if queue.isEmpty { return nil }
+        if case .transaction(let body) = queue[0] {
+            queue.removeFirst()
+            return .transaction(body)
+        }
         if queue.count < lastGroupSize && !closing {
             let deadline = Date(timeIntervalSinceNow: groupWait)
             while queue.count < lastGroupSize && !closing && condition.wait(until: deadline) {}
         }
-        let count = min(queue.count, maxRequestsPerCommit)
-        let batch = Array(queue.prefix(count))
-        queue.removeFirst(count)
-        lastGroupSize = count
-        return batch
+        var batch: [Pending] = []
+        for job in queue.prefix(maxRequestsPerCommit) {
+            guard case .append(let pending) = job else { break }
+            batch.append(pending)
+        }
+        queue.removeFirst(batch.count)
+        lastGroupSize = max(batch.count, 1)
+        return .appends(batch)
     }
 
     /// Commits a group of appends in one transaction; returns one outcome per request, in order.

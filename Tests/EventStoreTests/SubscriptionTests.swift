@@ -94,4 +94,21 @@ struct SubscriptionTests {
         #expect(try await waiting.value == 1)
         _ = _dir
     }
+
+    @Test("pages are never empty, hold at most the limit, and together are the log in order")
+    func pages() async throws {
+        let (store, _dir) = try makeStore()
+        let stream = try StreamID("conversation-p")
+        for i in 0..<25 { _ = try await store.append([makeEvent("\(i)")], to: stream) }
+        var positions: [Int64] = []
+        var sizes: [Int] = []
+        for try await page in store.pages(from: 3, limit: 10) {
+            sizes.append(page.count)
+            positions += page.map(\.position)
+            if positions.last == 25 { break }
+        }
+        #expect(sizes == [10, 10, 3])
+        #expect(positions == Array(3...25))
+        _ = _dir
+    }
 }

@@ -224,7 +224,13 @@ public final class SQLiteEventStore: Sendable {
     ///
     /// Appends made by another process on the same file are picked up within `pollInterval`.
     public func subscribe(from position: Int64 = 1, pollInterval: Duration = .seconds(1)) -> EventSubscription {
-        EventSubscription(store: self, from: max(position, 1), pollInterval: pollInterval)
+        EventSubscription(pages: pages(from: position, pollInterval: pollInterval))
+    }
+
+    /// The same as ``subscribe(from:pollInterval:)``, a page at a time (at most `limit` events, never empty): for
+    /// consumers such as projection runners that apply and checkpoint a page in one transaction.
+    public func pages(from position: Int64 = 1, limit: Int = 1000, pollInterval: Duration = .seconds(1)) -> EventPages {
+        EventPages(store: self, from: max(position, 1), limit: Self.clamp(max(limit, 1)), pollInterval: pollInterval)
     }
 
     /// Recomputes the hash chain over the whole log, page by page, and checks the immutability triggers.

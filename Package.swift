@@ -48,14 +48,19 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "EventStoreTests",
-            dependencies: ["EventStore", "CSQLite", "handoff-bench"],
+            dependencies: ["EventStore", "CSQLite", "handoff-bench", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ProjectionsTests",
-            dependencies: ["Projections", "EventStore"],
+            dependencies: ["Projections", "EventStore", "TestSupport"],
             swiftSettings: strictSettings
         ),
     ]

@@ -1,6 +1,7 @@
 import EventStore
 import Foundation
 import Testing
+import TestSupport
 
 /// Kills a writer process at random moments; every event it acknowledged must survive exactly once.
 @Suite("Crash safety")

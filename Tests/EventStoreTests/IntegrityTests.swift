@@ -1,6 +1,7 @@
 import EventStore
 import Foundation
 import Testing
+import TestSupport
 
 @Suite("Immutability and the hash chain")
 struct IntegrityTests {

@@ -1,6 +1,7 @@
 import EventStore
 import Foundation
 import Testing
+import TestSupport
 
 @Suite("Subscriptions")
 struct SubscriptionTests {

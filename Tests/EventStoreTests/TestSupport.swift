@@ -2,20 +2,7 @@ import CSQLite
 import EventStore
 import Foundation
 import Testing
-
-/// A temporary folder removed when the value is released.
-final class TemporaryDirectory: Sendable {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-}
+import TestSupport
 
 /// Opens a store in a fresh temporary folder; the folder lives as long as the returned value.
 func makeStore(

@@ -2,6 +2,7 @@ import EventStore
 import Foundation
 import Projections
 import Testing
+import TestSupport
 
 /// The repository's `fixtures` folder, found from this file's path.
 func fixturesFolder(filePath: String = #filePath) -> URL {

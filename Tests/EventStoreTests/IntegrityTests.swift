@@ -52,3 +52,50 @@ struct IntegrityTests {
         #expect(report.missingTriggers == ["events_are_immutable_delete"])
     }
 }
+
+@Suite("Verification reports")
+struct VerificationReportTests {
+    @Test("verify reports the last position and hash it checked; the hash moves with the log")
+    func lastPositionAndHash() async throws {
+        let (store, _dir) = try makeStore()
+        let stream = try StreamID("conversation-h")
+        let empty = try await store.verify()
+        #expect(empty.lastPosition == 0)
+        #expect(empty.lastHash == Data(repeating: 0, count: 32))
+        _ = try await store.append([makeEvent(), makeEvent()], to: stream)
+        let two = try await store.verify()
+        #expect(two.lastPosition == 2)
+        #expect(two.lastHash.count == 32 && two.lastHash != empty.lastHash)
+        _ = try await store.append([makeEvent()], to: stream)
+        let three = try await store.verify()
+        #expect(three.lastPosition == 3 && three.lastHash != two.lastHash)
+        _ = _dir
+    }
+
+    @Test("a trigger replaced by one that lets changes through counts as missing")
+    func replacedTrigger() async throws {
+        let (store, directory) = try makeStore()
+        _ = try await store.append([makeEvent()], to: try StreamID("conversation-r"))
+        let raw = try RawConnection(path: directory.path("events.sqlite"))
+        #expect(raw.execute("DROP TRIGGER events_are_immutable_update") == nil)
+        #expect(raw.execute("CREATE TRIGGER events_are_immutable_update BEFORE UPDATE ON events BEGIN SELECT 1; END")
+            == nil)
+        let report = try await store.verify()
+        #expect(report.missingTriggers == ["events_are_immutable_update"])
+        #expect(!report.isIntact)
+    }
+
+    @Test("a log cut short behind the store's back is reported at the first missing position")
+    func truncatedTail() async throws {
+        let (store, directory) = try makeStore()
+        let stream = try StreamID("conversation-cut")
+        for i in 0..<4 { _ = try await store.append([makeEvent("e\(i)")], to: stream) }
+        let raw = try RawConnection(path: directory.path("events.sqlite"))
+        #expect(raw.execute("DROP TRIGGER events_are_immutable_delete") == nil)
+        #expect(raw.execute("DELETE FROM events WHERE position = 4") == nil)
+        let report = try await store.verify()
+        #expect(report.firstBrokenPosition == 4)
+        #expect(report.lastPosition == 3)
+        #expect(report.problem?.contains("committed up to 4") == true, "\(report.problem ?? "")")
+    }
+}

@@ -15,6 +15,9 @@ final class Connection: @unchecked Sendable {
     let path: String
     private let handle: OpaquePointer
     private var statements: [String: Statement] = [:]
+    /// The most prepared statements kept; beyond it, statements are prepared for one use and finalized after it,
+    /// so that callers who build SQL text dynamically cannot grow the cache without bound.
+    static let maxCachedStatements = 256
 
     /// Opens a connection with extended result codes, a busy timeout and double-quoted strings off.
     init(path: String, mode: Mode, busyTimeoutMilliseconds: Int32) throws(EventStoreError) {
@@ -58,12 +61,27 @@ final class Connection: @unchecked Sendable {
             return cached
         }
         var raw: OpaquePointer?
-        let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &raw, nil)
+        let cache = statements.count < Self.maxCachedStatements
+        let flags = cache ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0
+        let rc = sqlite3_prepare_v3(handle, sql, -1, flags, &raw, nil)
         guard rc == SQLITE_OK, let raw else { throw error(code: rc, sql: sql) }
-        let statement = Statement(raw, sql: sql, connection: self)
-        statements[sql] = statement
+        let statement = Statement(raw, sql: sql, connection: self, finalizesOnRelease: !cache)
+        if cache { statements[sql] = statement }
         return statement
     }
+
+    /// Resets every statement of the connection that is still stepping, so that none keeps a read snapshot (and
+    /// the WAL) pinned after a transaction. Called before a lent connection's transaction ends.
+    func resetAll() {
+        var next = sqlite3_next_stmt(handle, nil)
+        while let raw = next {
+            if sqlite3_stmt_busy(raw) != 0 { sqlite3_reset(raw) }
+            next = sqlite3_next_stmt(handle, raw)
+        }
+    }
+
+    /// Whether a transaction is open on the connection.
+    var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
     /// The single text value of a query such as `PRAGMA journal_mode=WAL`, or nil when it returns no row.
     func scalarText(_ sql: String) throws(EventStoreError) -> String? {
@@ -95,12 +113,17 @@ final class Statement {
     private let raw: OpaquePointer
     let sql: String
     private unowned let connection: Connection
+    /// True for a statement outside the connection's cache: it is finalized when released.
+    private let finalizesOnRelease: Bool
 
-    fileprivate init(_ raw: OpaquePointer, sql: String, connection: Connection) {
+    fileprivate init(_ raw: OpaquePointer, sql: String, connection: Connection, finalizesOnRelease: Bool) {
         self.raw = raw
         self.sql = sql
         self.connection = connection
+        self.finalizesOnRelease = finalizesOnRelease
     }
+
+    deinit { if finalizesOnRelease { sqlite3_finalize(raw) } }
 
     fileprivate func finalize() { sqlite3_finalize(raw) }
 
@@ -135,8 +158,9 @@ final class Statement {
 
     func bind(_ value: String, at index: Int32) throws(EventStoreError) {
         var value = value
-        let rc = value.withUTF8 { buffer in
-            sqlite3_bind_text(raw, index, buffer.baseAddress, Int32(buffer.count), csqlite_transient())
+        let rc = value.withUTF8 { buffer -> Int32 in
+            guard let length = Int32(exactly: buffer.count) else { return SQLITE_TOOBIG }
+            return sqlite3_bind_text(raw, index, buffer.baseAddress, length, csqlite_transient())
         }
         try check(rc)
     }
@@ -151,8 +175,9 @@ final class Statement {
             guard let base = buffer.baseAddress, buffer.count > 0 else {
                 return sqlite3_bind_text(raw, index, "", 0, csqlite_transient())
             }
+            guard let length = Int32(exactly: buffer.count) else { return SQLITE_TOOBIG }
             return sqlite3_bind_text(
-                raw, index, base.assumingMemoryBound(to: CChar.self), Int32(buffer.count), csqlite_transient())
+                raw, index, base.assumingMemoryBound(to: CChar.self), length, csqlite_transient())
         }
         try check(rc)
     }
@@ -175,7 +200,8 @@ final class Statement {
         let rc = bytes.withUnsafeBytes { buffer -> Int32 in
             // An empty buffer has no base address, which would bind NULL.
             guard let base = buffer.baseAddress, buffer.count > 0 else { return sqlite3_bind_zeroblob(raw, index, 0) }
-            return sqlite3_bind_blob(raw, index, base, Int32(buffer.count), csqlite_transient())
+            guard let length = Int32(exactly: buffer.count) else { return SQLITE_TOOBIG }
+            return sqlite3_bind_blob(raw, index, base, length, csqlite_transient())
         }
         try check(rc)
     }

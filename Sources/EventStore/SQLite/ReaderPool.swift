@@ -20,9 +20,11 @@ final class ReaderPool: Sendable {
         try connection.statement("BEGIN").run()
         do {
             let value = try body(connection)
+            connection.resetAll()
             try connection.statement("COMMIT").run()
             return value
         } catch {
+            connection.resetAll()
             try? connection.statement("ROLLBACK").run()
             throw error
         }

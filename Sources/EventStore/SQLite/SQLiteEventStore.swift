@@ -56,8 +56,7 @@ public final class SQLiteEventStore: Sendable {
     public init(path: String, configuration: Configuration = Configuration()) throws(EventStoreError) {
         self.path = path
         self.configuration = configuration
-        let timeout = Int32(clamping: configuration.busyTimeout.components.seconds * 1000
-            + configuration.busyTimeout.components.attoseconds / 1_000_000_000_000_000)
+        let timeout = Self.milliseconds(configuration.busyTimeout)
         let connection = try Connection(path: path, mode: .readWrite, busyTimeoutMilliseconds: timeout)
         let mode = try connection.scalarText("PRAGMA journal_mode = WAL")
         guard mode?.lowercased() == "wal" else {
@@ -91,18 +90,26 @@ public final class SQLiteEventStore: Sendable {
     /// Appends events to a stream atomically, if the stream is at the expected version.
     ///
     /// Appending events whose ids are already stored, in this stream and in this order, writes nothing and returns
-    /// the original positions (``AppendResult/alreadyStored`` is true): a retry is always safe.
+    /// the original positions (``AppendResult/alreadyStored`` is true): a retry is always safe. Event ids are unique
+    /// within a stream; a retry must go to the stream it was first sent to.
     /// - Throws: ``EventStoreError`` with code `wrongExpectedVersion` (with the actual version),
-    ///   `duplicateEventID` (an id stored with other content), `idempotencyConflict` (some ids stored, some not,
-    ///   or stored elsewhere), `invalidAppend`, `storage`, `busy` or `closed`.
+    ///   `duplicateEventID` (an id stored with other content), `idempotencyConflict` (some ids stored, some not, or
+    ///   not consecutive), `invalidAppend` (an id twice in one append, a negative exact version, an empty or
+    ///   overlong type, a time outside the years 1-9999, a payload over ``maxEventBytes``), `storage`, `busy` or
+    ///   `closed`.
     public func append(
         _ events: [EventData], to stream: StreamID, expected: ExpectedVersion = .any
     ) async throws(EventStoreError) -> AppendResult {
         var seen = Set<UUID>()
-        for event in events where !seen.insert(event.eventID).inserted {
-            throw EventStoreError(
-                .invalidAppend, "the same event id appears twice in one append", stream: stream,
-                eventID: event.eventID)
+        for event in events {
+            if !seen.insert(event.eventID).inserted {
+                throw EventStoreError(
+                    .invalidAppend, "the same event id appears twice in one append", stream: stream,
+                    eventID: event.eventID)
+            }
+            if let problem = Self.problem(with: event) {
+                throw EventStoreError(.invalidAppend, problem, stream: stream, eventID: event.eventID)
+            }
         }
         if case .exact(let version) = expected, version < 0 {
             throw EventStoreError(
@@ -139,9 +146,11 @@ public final class SQLiteEventStore: Sendable {
                 }
                 do {
                     let value = try body(database)
+                    connection.resetAll()
                     try connection.statement("COMMIT").run()
                     continuation.resume(returning: value)
                 } catch {
+                    connection.resetAll()
                     try? connection.execute("ROLLBACK")
                     continuation.resume(throwing: error)
                 }
@@ -151,9 +160,9 @@ public final class SQLiteEventStore: Sendable {
     }
 
     /// Runs `body` on a reader connection inside one read transaction: one consistent snapshot, never waiting for
-    /// the writer.
+    /// the writer. Return values, not statements: a statement is only valid inside the closure.
     /// - Throws: the error `body` threw, or ``EventStoreError``.
-    public func read<T>(_ body: (borrowing SQLiteDatabase) throws -> T) async throws -> T {
+    public func read<T: Sendable>(_ body: (borrowing SQLiteDatabase) throws -> T) async throws -> T {
         var result: Result<T, any Error>?
         try readers.read { connection throws(EventStoreError) in
             do {
@@ -233,57 +242,114 @@ public final class SQLiteEventStore: Sendable {
         EventPages(store: self, from: max(position, 1), limit: Self.clamp(max(limit, 1)), pollInterval: pollInterval)
     }
 
-    /// Recomputes the hash chain over the whole log, page by page, and checks the immutability triggers.
+    /// Recomputes the hash chain over the whole log, page by page, and checks the immutability triggers (present,
+    /// and with the SQL this build created them with).
+    ///
+    /// The chain cannot tell that the newest records were cut off the end of the file by someone who also removed
+    /// them everywhere else; the report gives the last position and hash checked, so an operator can compare them
+    /// with a copy kept elsewhere, and a log shorter than this process has seen committed is reported as broken.
     public func verify() async throws(EventStoreError) -> VerificationReport {
         let missing = try readers.read { connection throws(EventStoreError) -> [String] in
             var missing: [String] = []
             let statement = try connection.statement(
-                "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'events' AND name = ?")
-            for name in Schema.immutabilityTriggers {
+                "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'events' AND name = ?")
+            for (name, sql) in Schema.immutabilityTriggers {
                 statement.reset()
                 try statement.bind(name, at: 1)
-                if try statement.step(), statement.int64(0) == 0 { missing.append(name) }
+                if try !statement.step() || Schema.normalized(statement.text(0)) != Schema.normalized(sql) {
+                    missing.append(name)
+                }
             }
             statement.reset()
             return missing
         }
+        let committedHead = notifier.head
         var previous = IntegrityChain.genesis
         var expectedPosition: Int64 = 1
         var checked: Int64 = 0
+        func report(broken: Int64?, _ problem: String?) -> VerificationReport {
+            VerificationReport(
+                eventsChecked: checked, lastPosition: expectedPosition - 1, lastHash: previous,
+                firstBrokenPosition: broken, problem: problem, missingTriggers: missing)
+        }
         while true {
-            let page = try readers.read { connection throws(EventStoreError) -> [(RecordedEvent, Data)] in
+            let page = try readers.read { connection throws(EventStoreError) -> [ChainRow] in
                 let statement = try connection.statement(
                     "SELECT \(Self.columns), hash FROM events WHERE position >= ? ORDER BY position ASC LIMIT 5000")
                 try statement.bind(expectedPosition, at: 1)
-                var rows: [(RecordedEvent, Data)] = []
-                while try statement.step() { rows.append((Self.record(statement), statement.data(9))) }
+                var rows: [ChainRow] = []
+                while try statement.step() {
+                    rows.append(
+                        ChainRow(
+                            record: Self.record(statement), occurredAt: statement.int64(7),
+                            recordedAt: statement.int64(8), hash: statement.data(9)))
+                }
                 statement.reset()
                 return rows
             }
             if page.isEmpty { break }
-            for (record, stored) in page {
+            for row in page {
+                let record = row.record
                 if record.position != expectedPosition {
-                    return VerificationReport(
-                        eventsChecked: checked, firstBrokenPosition: expectedPosition,
-                        problem: "position \(expectedPosition) is missing", missingTriggers: missing)
+                    return report(broken: expectedPosition, "position \(expectedPosition) is missing")
                 }
+                // The stored integers, not the Dates made from them: the hash covers exactly what is stored.
                 let hash = IntegrityChain.hash(
                     previous: previous, position: record.position, streamID: record.streamID.rawValue,
                     version: record.version, eventID: record.eventID, type: record.type, data: record.data,
-                    metadata: record.metadata, occurredAtMilliseconds: record.occurredAt.millisecondsSince1970,
-                    recordedAtMilliseconds: record.recordedAt.millisecondsSince1970)
-                if hash != stored {
-                    return VerificationReport(
-                        eventsChecked: checked, firstBrokenPosition: record.position,
-                        problem: "the stored hash does not match the record's content and its predecessor",
-                        missingTriggers: missing)
+                    metadata: record.metadata, occurredAtMilliseconds: row.occurredAt,
+                    recordedAtMilliseconds: row.recordedAt)
+                if hash != row.hash {
+                    return report(
+                        broken: record.position,
+                        "the stored hash does not match the record's content and its predecessor")
                 }
-                previous = stored
+                previous = row.hash
                 expectedPosition += 1
                 checked += 1
             }
         }
-        return VerificationReport(eventsChecked: checked, firstBrokenPosition: nil, problem: nil, missingTriggers: missing)
+        if expectedPosition - 1 < committedHead {
+            return report(
+                broken: expectedPosition,
+                "the log ends at position \(expectedPosition - 1), but this store committed up to \(committedHead)")
+        }
+        return report(broken: nil, nil)
+    }
+
+    private struct ChainRow {
+        let record: RecordedEvent
+        let occurredAt: Int64
+        let recordedAt: Int64
+        let hash: Data
+    }
+
+    /// The largest `data` plus `metadata` of one event, in bytes (SQLite's own limit on a value is 1e9 bytes).
+    public static let maxEventBytes = 100 * 1024 * 1024
+
+    /// Why `event` cannot be stored, or nil when it can.
+    private static func problem(with event: EventData) -> String? {
+        let typeLength = event.type.utf8.count
+        if typeLength == 0 || typeLength > 200 {
+            return "an event type must be 1 to 200 bytes long (this one is \(typeLength))"
+        }
+        let seconds = event.occurredAt.timeIntervalSince1970
+        // 0001-01-01T00:00:00Z ..< 10000-01-01T00:00:00Z: the range the wire form's ISO-8601 dates can express.
+        guard seconds.isFinite, seconds >= -62_135_596_800, seconds < 253_402_300_800 else {
+            return "occurredAt must be a time between the years 1 and 9999"
+        }
+        if event.data.count + event.metadata.count > maxEventBytes {
+            return "data and metadata together exceed \(maxEventBytes) bytes"
+        }
+        return nil
+    }
+
+    /// A duration in whole milliseconds, clamped to what SQLite's busy timeout takes.
+    private static func milliseconds(_ duration: Duration) -> Int32 {
+        let (seconds, attoseconds) = duration.components
+        guard seconds >= 0 else { return 0 }
+        guard seconds < Int64(Int32.max) / 1000 else { return Int32.max }
+        return Int32(seconds * 1000 + attoseconds / 1_000_000_000_000_000)
     }
 
     // MARK: - Internals

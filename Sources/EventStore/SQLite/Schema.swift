@@ -19,10 +19,8 @@ package enum Schema {
             UNIQUE (stream_id, version),
             UNIQUE (stream_id, event_id)
         ) STRICT;
-        CREATE TRIGGER events_are_immutable_update BEFORE UPDATE ON events
-        BEGIN SELECT RAISE(ABORT, 'events are immutable: UPDATE is refused'); END;
-        CREATE TRIGGER events_are_immutable_delete BEFORE DELETE ON events
-        BEGIN SELECT RAISE(ABORT, 'events are immutable: DELETE is refused'); END;
+        \(immutabilityTriggers[0].sql);
+        \(immutabilityTriggers[1].sql);
         """
     ]
 
@@ -38,13 +36,58 @@ package enum Schema {
         "PRAGMA temp_store = MEMORY",
     ]
 
-    /// The triggers that make the events table append-only; `verify` checks they are present.
-    static let immutabilityTriggers = ["events_are_immutable_update", "events_are_immutable_delete"]
+    /// The triggers that make the events table append-only, by name and SQL; `verify` checks they are present and
+    /// unchanged.
+    static let immutabilityTriggers: [(name: String, sql: String)] = [
+        (
+            "events_are_immutable_update",
+            """
+            CREATE TRIGGER events_are_immutable_update BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, 'events are immutable: UPDATE is refused'); END
+            """
+        ),
+        (
+            "events_are_immutable_delete",
+            """
+            CREATE TRIGGER events_are_immutable_delete BEFORE DELETE ON events
+            BEGIN SELECT RAISE(ABORT, 'events are immutable: DELETE is refused'); END
+            """
+        ),
+    ]
+
+    /// SQL with runs of white space made one space, for comparing a stored definition with ours.
+    static func normalized(_ sql: String) -> String {
+        sql.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
 
     static var currentVersion: Int64 { Int64(migrations.count) }
 
     /// Brings the database up to ``currentVersion``, one migration per transaction.
     static func migrate(_ connection: Connection) throws(EventStoreError) {
+        var found = try checkedVersion(connection)
+        while found < currentVersion {
+            try connection.execute("BEGIN IMMEDIATE")
+            do {
+                // Another process may have migrated between our read and our lock.
+                found = try checkedVersion(connection)
+                if found == currentVersion {
+                    try connection.execute("COMMIT")
+                    break
+                }
+                let version = Int(found)
+                try connection.execute(migrations[version])
+                try connection.execute("PRAGMA user_version = \(version + 1)")
+                try connection.execute("COMMIT")
+                found += 1
+            } catch {
+                try? connection.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// The database's `user_version`, refused when this build cannot run on it.
+    private static func checkedVersion(_ connection: Connection) throws(EventStoreError) -> Int64 {
         let found = try connection.scalarInt("PRAGMA user_version") ?? 0
         if found > currentVersion {
             throw EventStoreError(
@@ -52,17 +95,11 @@ package enum Schema {
                 "the database at \(connection.path) has schema version \(found); this build knows up to \(currentVersion)"
             )
         }
-        for version in Int(found)..<migrations.count {
-            try connection.execute("BEGIN IMMEDIATE")
-            do {
-                try connection.execute(migrations[version])
-                try connection.execute("PRAGMA user_version = \(version + 1)")
-                try connection.execute("COMMIT")
-            } catch {
-                try? connection.execute("ROLLBACK")
-                throw error
-            }
+        if found < 0 {
+            throw EventStoreError(
+                .storage, "the database at \(connection.path) has an invalid schema version \(found)")
         }
+        return found
     }
 
     package static let insertEvent = """

@@ -221,7 +221,9 @@ final class Writer: @unchecked Sendable {
         _ requests: [AppendRequest], error: any Error, head: Int64, hash: Data
     ) -> [Result<AppendResult, any Error>] {
         try? connection.execute("ROLLBACK")
-        if let (storedHead, storedHash) = try? Writer.readHead(connection) {
+        // Re-read the head only outside any transaction: inside one that failed to roll back it would read the
+        // abandoned writes. (The next commit re-reads the head after its BEGIN in any case.)
+        if !connection.isInTransaction, let (storedHead, storedHash) = try? Writer.readHead(connection) {
             self.head = storedHead
             self.lastHash = storedHash
         } else {
@@ -328,7 +330,7 @@ final class Writer: @unchecked Sendable {
         switch request.expected {
         case .any, .streamExists: consistent = true
         case .noStream: consistent = firstVersion == 0
-        case .exact(let version): consistent = firstVersion == version + 1
+        case .exact(let version): consistent = firstVersion - 1 == version
         }
         if !consistent {
             throw EventStoreError(

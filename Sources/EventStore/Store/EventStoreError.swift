@@ -14,7 +14,7 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible {
         public static let wrongExpectedVersion = Code("wrongExpectedVersion")
         /// An event id is already stored with different content.
         public static let duplicateEventID = Code("duplicateEventID")
-        /// Some of the events are already stored and some are not, or they are stored elsewhere.
+        /// Some of the events are already stored and some are not, or they are not consecutive in the stream.
         public static let idempotencyConflict = Code("idempotencyConflict")
         /// The stream id is not 1-200 characters of `[A-Za-z0-9._:-]`.
         public static let invalidStreamID = Code("invalidStreamID")

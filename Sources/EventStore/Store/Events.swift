@@ -2,7 +2,8 @@ public import Foundation
 
 /// An event to append: what the caller says happened. The store adds position, version and `recordedAt`.
 public struct EventData: Sendable, Equatable {
-    /// Chosen by the sender; unique across the store. Appending the same id again is idempotent.
+    /// Chosen by the sender; unique within its stream. Appending the same id to the same stream again is
+    /// idempotent.
     public var eventID: UUID
     /// The event type, for example `user.message`.
     public var type: String

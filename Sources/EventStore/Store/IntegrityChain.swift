@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+public import Foundation
 
 /// The SHA-256 hash chain over the log: each record's hash covers the previous record's hash and the record's
 /// own canonical bytes, so editing, removing or reordering any stored record breaks every hash after it.
@@ -51,6 +51,10 @@ enum IntegrityChain {
 public struct VerificationReport: Sendable, Equatable {
     /// How many records were checked.
     public let eventsChecked: Int64
+    /// The last position whose hash was checked and held (0 when none did).
+    public let lastPosition: Int64
+    /// The chain hash at ``lastPosition``: compare it with a copy kept elsewhere to detect a log cut short.
+    public let lastHash: Data
     /// The first position whose hash does not match, or where a position is missing; nil when the chain holds.
     public let firstBrokenPosition: Int64?
     /// Why that position is broken.
@@ -64,7 +68,16 @@ public struct VerificationReport: Sendable, Equatable {
 
 extension Date {
     /// Whole milliseconds since 1970, the precision the store keeps.
-    var millisecondsSince1970: Int64 { Int64((timeIntervalSince1970 * 1000).rounded(.down)) }
+    ///
+    /// Rounds down, except that a value within floating-point error of a whole millisecond is that millisecond:
+    /// `Date(millisecondsSince1970: n).millisecondsSince1970 == n` for every stored `n`, though `n / 1000` is not
+    /// exact in binary.
+    var millisecondsSince1970: Int64 {
+        let milliseconds = timeIntervalSince1970 * 1000
+        let nearest = milliseconds.rounded()
+        if abs(milliseconds - nearest) <= max(1e-3, 8 * milliseconds.ulp) { return Int64(nearest) }
+        return Int64(milliseconds.rounded(.down))
+    }
 
     init(millisecondsSince1970 milliseconds: Int64) {
         self.init(timeIntervalSince1970: Double(milliseconds) / 1000)

@@ -43,6 +43,7 @@ let package = Package(
             name: "handoff-bench",
             dependencies: [
                 "EventStore",
+                "Projections",
                 "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

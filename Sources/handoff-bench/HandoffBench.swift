@@ -5,7 +5,7 @@ import ArgumentParser
 struct HandoffBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "handoff-bench",
-        abstract: "Benchmarks for the handoff event store, with raw-SQLite baselines in the same run.",
-        subcommands: [StoreBenchmark.self, CrashWriter.self]
+        abstract: "Benchmarks for the handoff event store (with raw-SQLite baselines in the same run) and projections.",
+        subcommands: [StoreBenchmark.self, ProjectionBenchmark.self, CrashWriter.self]
     )
 }

@@ -28,11 +28,13 @@ struct Imported {
 
 /// Imports a fixture as ingestion does: bot-platform events through the decision rules against the folded state,
 /// the service's own events (routing, support outcomes, agent actions) as they are; then folds the stored log.
-func importFixture(_ name: String) async throws -> Imported {
+/// Into `sharedStore` when given (left open), else into a store of its own.
+func importFixture(_ name: String, into sharedStore: SQLiteEventStore? = nil) async throws -> Imported {
     let lines = try String(contentsOf: fixturesFolder().appendingPathComponent("conversations/\(name).jsonl"), encoding: .utf8)
         .split(separator: "\n")
     let directory = try TemporaryDirectory()
-    let store = try SQLiteEventStore(path: directory.path("fixture.sqlite"), configuration: .init(durability: .normal))
+    let store = try sharedStore
+        ?? SQLiteEventStore(path: directory.path("fixture.sqlite"), configuration: .init(durability: .normal))
     let codec = EventCodec()
     var refused: [DecisionRefusal] = []
     var redeliveries = 0
@@ -56,8 +58,8 @@ func importFixture(_ name: String) async throws -> Imported {
         if try await store.append([data], to: conversation).alreadyStored { redeliveries += 1 }
     }
     let folded = try await fold(store, try #require(stream), codec)
-    let stored = try await store.headPosition()
-    await store.close()
+    let stored = try await store.streamVersion(try #require(stream)).map { $0 + 1 } ?? 0
+    if sharedStore == nil { await store.close() }
     return Imported(
         state: folded.state, audit: folded.audit, traces: folded.traces, stored: Int(stored), refused: refused,
         redeliveries: redeliveries)
@@ -78,8 +80,11 @@ private func fold(
 }
 
 /// Owners as short words: bot, routing, team:N, agent:ID.
-func owners(_ audit: ConversationAudit) -> [String] {
-    audit.segments.map { segment in
+func owners(_ audit: ConversationAudit) -> [String] { owners(audit.segments) }
+
+/// Owners of segments as short words: bot, routing, team:N, agent:ID.
+func owners(_ segments: [AuditSegment]) -> [String] {
+    segments.map { segment in
         switch segment.owner {
         case .bot: "bot"
         case .routing: "routing"

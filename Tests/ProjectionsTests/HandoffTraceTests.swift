@@ -3,15 +3,18 @@ import Foundation
 import Projections
 import Testing
 
+/// The handoff traces of a scripted conversation.
+func traces(_ build: (inout Script) -> Void) -> [HandoffTrace] {
+    var script = Script()
+    build(&script)
+    var tracer = HandoffTracer(conversationID: "c-9")
+    for record in script.records { tracer.apply(record) }
+    return tracer.traces
+}
+
 @Suite("Handoff traces")
 struct HandoffTraceTests {
-    func trace(_ build: (inout Script) -> Void) -> [HandoffTrace] {
-        var script = Script()
-        build(&script)
-        var tracer = HandoffTracer(conversationID: "c-9")
-        for record in script.records { tracer.apply(record) }
-        return tracer.traces
-    }
+    func trace(_ build: (inout Script) -> Void) -> [HandoffTrace] { traces(build) }
 
     @Test("a trace holds the request, the recorded decision and every team after it")
     func transfers() {

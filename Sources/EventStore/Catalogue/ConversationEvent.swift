@@ -344,7 +344,8 @@ public struct HandoffRouted: Codable, Sendable, Hashable, EventPayload {
     public var team: Int
     /// The rule that chose it: `explicit`, `user_choice`, `skill:<name>` or `default`.
     public var rule: String
-    /// The version of the routing table used (its position in the `routing` stream).
+    /// The version of the routing table used: 1 for the first `routing.table_set` event of the `routing` stream, 2 for
+    /// the next, and so on (its stream version plus one).
     public var routingVersion: Int64
 
     /// Creates the payload.

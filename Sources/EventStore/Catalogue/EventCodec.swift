@@ -297,26 +297,47 @@ public struct EventCodec: Sendable {
     /// - Throws: ``EventCodingError`` naming the type and field: a missing or mistyped field, a bad enumeration value,
     ///   a broken rule, or a missing upcaster step (field `metadata.schemaVersion`).
     public func decode(type: String, data: Data, metadata: Data) throws -> ConversationEvent {
-        let version: Int
-        do {
-            let metadataValue = try JSONValue(jsonData: metadata)
-            guard case .object(let members) = metadataValue else {
-                throw EventCodingError(
-                    type: nil, field: "metadata", message: "expected an object, got \(metadataValue.kindDescription)")
-            }
-            version = try EventMetadata.schemaVersion(in: members)
-        } catch var error as EventCodingError {
-            error.type = type
-            if error.field.isEmpty { error.field = "metadata" }
-            throw error
-        }
+        let version = try schemaVersion(type: type, metadata: metadata)
         var payload: JSONValue
         do {
             payload = try JSONValue(jsonData: data)
         } catch let error as EventCodingError {
             throw EventCodingError(type: type, field: "data", message: error.message)
         }
+        return try decode(type: type, version: version, payload: payload)
+    }
 
+    /// The catalogue type of a stored event when this codec reads its schema version, else nil (an unknown type, or
+    /// a newer version): what ``decode(type:data:metadata:)`` would return a case of, without reading the data. For
+    /// callers that need only the type of some events.
+    /// - Throws: ``EventCodingError`` when the metadata is not valid.
+    public func knownType(type: String, metadata: Data) throws -> EventType? {
+        guard let eventType = EventType(rawValue: type) else { return nil }
+        return try schemaVersion(type: type, metadata: metadata) <= currentVersion(of: eventType) ? eventType : nil
+    }
+
+    /// The schema version the metadata gives (1 when absent).
+    private func schemaVersion(type: String, metadata: Data) throws -> Int {
+        let version: Int
+        do {
+            // Only the schema version is needed here: read that member, validating the rest without building it.
+            if let schemaVersion = try JSONValue.member("schemaVersion", inJSON: metadata) {
+                version = try EventMetadata.schemaVersion(in: schemaVersion.map { ["schemaVersion": $0] } ?? [:])
+            } else {
+                let metadataValue = try JSONValue(jsonData: metadata)
+                throw EventCodingError(
+                    type: nil, field: "metadata", message: "expected an object, got \(metadataValue.kindDescription)")
+            }
+        } catch var error as EventCodingError {
+            error.type = type
+            if error.field.isEmpty { error.field = "metadata" }
+            throw error
+        }
+        return version
+    }
+
+    private func decode(type: String, version: Int, payload: JSONValue) throws -> ConversationEvent {
+        var payload = payload
         guard let eventType = EventType(rawValue: type), version <= currentVersion(of: eventType) else {
             return .unknown(UnknownEvent(type: type, schemaVersion: version, data: payload))
         }

@@ -61,6 +61,20 @@ public enum JSONValue: Sendable, Hashable {
         }
     }
 
+    /// The member `key` of the JSON object in `jsonData`, validating the whole document but building only that
+    /// member: for reading one field (such as the metadata's `schemaVersion`) of every event cheaply. Nil when the
+    /// object has no such member; nil also when the document is not an object (parse it whole to say why).
+    /// - Throws: ``EventCodingError`` when the bytes are not valid JSON.
+    static func member(_ key: String, inJSON jsonData: Data) throws -> JSONValue?? {
+        var parser = JSONParser(bytes: [UInt8](jsonData))
+        do {
+            return try parser.parseMember(Array(key.utf8))
+        } catch {
+            throw EventCodingError(
+                type: nil, field: "", message: "is not valid JSON (\(error.reason) at byte \(error.offset))")
+        }
+    }
+
     /// The canonical JSON as a string (see ``canonicalData()``).
     /// - Throws: ``EventCodingError`` when a number is not finite.
     public func canonicalString() throws -> String {
@@ -212,6 +226,137 @@ private struct JSONParser {
         return value
     }
 
+    /// For an object document: `.some(value)` of member `key` (`.some(nil)` when absent); nil when the document is not
+    /// an object. Every other member is validated and skipped without being built.
+    mutating func parseMember(_ key: [UInt8]) throws(Failure) -> JSONValue?? {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
+        index += 1
+        var found: JSONValue?
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+        } else {
+            members: while true {
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a key") }
+                let isKey = try parseKey(matching: key)
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                index += 1
+                skipWhitespace()
+                if isKey {
+                    found = try parseValue(depth: 1)  // a repeated key keeps its last value, as in a full parse
+                } else {
+                    try skipValue(depth: 1)
+                }
+                skipWhitespace()
+                guard index < bytes.count else { throw fail("unexpected end") }
+                switch bytes[index] {
+                case UInt8(ascii: ","): index += 1
+                case UInt8(ascii: "}"):
+                    index += 1
+                    break members
+                default: throw fail("expected ',' or '}'")
+                }
+            }
+        }
+        skipWhitespace()
+        guard index == bytes.count else { throw fail("unexpected data after the value") }
+        return .some(found)
+    }
+
+    /// Validates one value and moves past it, building nothing but the strings it must check.
+    private mutating func skipValue(depth: Int) throws(Failure) {
+        guard index < bytes.count else { throw fail("unexpected end") }
+        switch bytes[index] {
+        case UInt8(ascii: "\""):
+            try skipString()
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            guard depth < JSONParser.maximumDepth else { throw fail("nested too deep") }
+            let isObject = bytes[index] == UInt8(ascii: "{")
+            let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            index += 1
+            skipWhitespace()
+            if index < bytes.count, bytes[index] == close {
+                index += 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                if isObject {
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a key") }
+                    try skipString()
+                    skipWhitespace()
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                    index += 1
+                    skipWhitespace()
+                }
+                try skipValue(depth: depth + 1)
+                skipWhitespace()
+                guard index < bytes.count else { throw fail("unexpected end") }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                } else if bytes[index] == close {
+                    index += 1
+                    return
+                } else {
+                    throw fail(isObject ? "expected ',' or '}'" : "expected ',' or ']'")
+                }
+            }
+        default:
+            _ = try parseValue(depth: depth)
+        }
+    }
+
+    /// Reads a key and tells whether it is `key`, without making a `String` unless it holds escapes.
+    private mutating func parseKey(matching key: [UInt8]) throws(Failure) -> Bool {
+        let start = index + 1
+        try skipString()
+        let raw = bytes[start..<(index - 1)]
+        if !raw.contains(UInt8(ascii: "\\")) { return raw.elementsEqual(key) }
+        index = start - 1
+        return Array(try parseString().utf8) == key
+    }
+
+    /// Validates a string as ``parseString()`` does and moves past it, making nothing.
+    private mutating func skipString() throws(Failure) {
+        index += 1  // opening quote
+        let start = index
+        var isASCII = true
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "\""):
+                if !isASCII {
+                    guard String(validating: bytes[start..<index], as: UTF8.self) != nil else {
+                        throw Failure(reason: "invalid UTF-8 in a string", offset: start)
+                    }
+                }
+                index += 1
+                return
+            case UInt8(ascii: "\\"):
+                index += 1
+                guard index < bytes.count else { throw fail("unexpected end") }
+                switch bytes[index] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    index += 1
+                case UInt8(ascii: "u"):
+                    index += 1
+                    _ = try parseUnicodeEscape()
+                default:
+                    throw fail("invalid escape")
+                }
+            default:
+                if byte < 0x20 { throw fail("control character in a string") }
+                if byte >= 0x80 { isASCII = false }
+                index += 1
+            }
+        }
+        throw fail("unterminated string")
+    }
+
     private func fail(_ reason: String) -> Failure {
         Failure(reason: reason, offset: index)
     }
@@ -252,7 +397,7 @@ private struct JSONParser {
     private mutating func parseObject(depth: Int) throws(Failure) -> JSONValue {
         guard depth <= JSONParser.maximumDepth else { throw fail("nested too deep") }
         index += 1  // {
-        var members: [String: JSONValue] = [:]
+        var members: [String: JSONValue] = Dictionary(minimumCapacity: 4)
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -389,6 +534,17 @@ private struct JSONParser {
     }
 
     private func makeString(_ utf8: ArraySlice<UInt8>, at offset: Int) throws(Failure) -> String {
+        // Most strings in events are ASCII: those need no validation (and no generic call).
+        if let ascii = utf8.withContiguousStorageIfAvailable({ buffer -> String? in
+            var isASCII = true
+            for byte in buffer where byte >= 0x80 {
+                isASCII = false
+                break
+            }
+            return isASCII ? String(decoding: buffer, as: UTF8.self) : nil
+        }), let ascii {
+            return ascii
+        }
         guard let string = String(validating: utf8, as: UTF8.self) else {
             throw Failure(reason: "invalid UTF-8 in a string", offset: offset)
         }

@@ -51,8 +51,17 @@ public struct SQLiteStatement {
     /// Runs a statement that returns no row.
     public func run() throws(EventStoreError) { try statement.run() }
 
+    /// Binds `arguments` to `?1`, `?2`, ... in place of the previous ones, and runs the statement once: for one
+    /// statement run for many rows.
+    public func run(_ arguments: SQLiteValue...) throws(EventStoreError) {
+        statement.reset()
+        for (index, argument) in arguments.enumerated() { try statement.bind(argument, at: Int32(index + 1)) }
+        try statement.run()
+    }
+
     /// Every row, read by `row`, then resets the statement.
-    public func rows<T>(_ row: (SQLiteStatement) throws(EventStoreError) -> T) throws(EventStoreError) -> [T] {
+    /// - Throws: ``EventStoreError`` from SQLite, or what `row` threw.
+    public func rows<T>(_ row: (SQLiteStatement) throws -> T) throws -> [T] {
         defer { statement.reset() }
         var rows: [T] = []
         while try statement.step() { rows.append(try row(self)) }

@@ -25,9 +25,11 @@ public struct StreamID: Hashable, Sendable, CustomStringConvertible, Comparable 
 
     /// The conversation id when this is a `conversation-<id>` stream.
     public var conversationID: String? {
-        let prefix = "conversation-"
-        guard rawValue.hasPrefix(prefix), rawValue.count > prefix.count else { return nil }
-        return String(rawValue.dropFirst(prefix.count))
+        let prefix = "conversation-".utf8
+        let utf8 = rawValue.utf8
+        guard utf8.count > prefix.count, utf8.starts(with: prefix) else { return nil }
+        // Stream ids are ASCII, so the prefix ends on a character boundary.
+        return String(rawValue.utf8.dropFirst(prefix.count))
     }
 
     public var description: String { rawValue }

@@ -114,14 +114,29 @@ public struct ConversationAudit: Sendable, Hashable {
     public private(set) var state = SessionState.initial
     /// Every segment, oldest first; the last one is open while the session lasts.
     public private(set) var segments: [AuditSegment] = []
+    /// How many older segments ``forgetSegments(keepingLast:)`` dropped: `segments[i]` is segment number
+    /// `droppedSegments + i` of the conversation.
+    public private(set) var droppedSegments = 0
+
+    /// Drops all segments but the last `count` (those kept elsewhere, such as in a read model), so a long-running
+    /// fold holds constant memory. Only the last segment ever changes.
+    public mutating func forgetSegments(keepingLast count: Int = 1) {
+        let drop = max(segments.count - max(count, 1), 0)
+        segments.removeFirst(drop)
+        droppedSegments += drop
+    }
 
     /// Starts an empty audit.
     public init(conversationID: String) { self.conversationID = conversationID }
 
     /// Applies the next event of the conversation.
     public mutating func apply(_ record: ConversationRecord) {
+        apply(record, after: SessionState.evolve(state, record))
+    }
+
+    /// Applies `record`, whose state after it the caller already folded (one evolve for several projections).
+    mutating func apply(_ record: ConversationRecord, after: SessionState) {
         let before = state
-        let after = SessionState.evolve(before, record)
         state = after
         let ownerBefore = before.isStarted ? Owner(before) : nil
         let ownerAfter = Owner(after)

@@ -49,8 +49,25 @@ public struct HandoffTracer: Sendable {
 
     /// Applies the next event of the conversation.
     public mutating func apply(_ record: ConversationRecord) {
+        apply(record, after: SessionState.evolve(state, record))
+    }
+
+    /// How many older traces ``forgetTraces(keepingLast:)`` dropped: `traces[i]` is handoff number
+    /// `droppedTraces + i` of the conversation.
+    public private(set) var droppedTraces = 0
+
+    /// Drops all traces but the last `count` (those kept elsewhere, such as in a read model). Only the last trace
+    /// ever changes.
+    public mutating func forgetTraces(keepingLast count: Int = 1) {
+        let drop = max(traces.count - max(count, 1), 0)
+        traces.removeFirst(drop)
+        droppedTraces += drop
+    }
+
+    /// Applies `record`, whose state after it the caller already folded.
+    mutating func apply(_ record: ConversationRecord, after: SessionState) {
         let before = state
-        state = SessionState.evolve(before, record)
+        state = after
         if let handoff = state.handoff, before.handoff?.requestEventID != handoff.requestEventID {
             traces.append(
                 HandoffTrace(

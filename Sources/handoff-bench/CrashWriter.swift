@@ -11,7 +11,7 @@ struct CrashWriter: AsyncParsableCommand {
             Used by the crash test: kill it with SIGKILL at any moment, reopen the database, and every printed \
             event must be there exactly once. Appends come from several tasks, so group commits are exercised.
 
-            Example: handoff-bench crash-writer --db /tmp/crash.sqlite --appenders 4
+            Example: handoff-bench crash-writer --db crash.sqlite --appenders 4
             """,
         shouldDisplay: false
     )

@@ -97,13 +97,14 @@ struct RunnerTests {
         script.add(.handoffRouted(HandoffRouted(team: 3, rule: "skill:acme.shop.Refund", routingVersion: 1)))
         let codec = EventCodec()
         let stream = try StreamID.conversation("c-live")
-        for record in script.records {
+        let models = ReadModels(store: store)
+        // Two events, and once they are applied two more: the last two always reach the runner while it follows.
+        for (index, record) in script.records.enumerated() {
             _ = try await store.append(
                 [try codec.encode(record.event, eventID: record.eventID, occurredAt: record.at)], to: stream)
+            if index == 1 { try await waitForCheckpoint(2, models) }
         }
-        let models = ReadModels(store: store)
-        let deadline = ContinuousClock.now + .seconds(10)
-        while try await models.checkpoint() < 4, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        try await waitForCheckpoint(4, models)
         let state = try #require(try await models.conversation("c-live"))
         #expect(state.mode == .queued)
         #expect(state.team == 3)
@@ -112,6 +113,66 @@ struct RunnerTests {
         let progress = try await task.value
         #expect(progress.to == 4)
         #expect(try await runner.checkpoint() == 4)
+        await store.close()
+        _ = _dir
+    }
+
+    @Test("a runner whose checkpoint another runner moved is refused, not silently merged")
+    func checkpointMoved() async throws {
+        let (store, _dir) = try makeProjectionStore()
+        _ = try await importFixture("c-01", into: store)
+        let runner = ProjectionRunner(store: store)
+        try await runner.prepare()
+        let task = Task { try await runner.run() }
+        let models = ReadModels(store: store)
+        try await waitForCheckpoint(8, models)
+        // Another runner, as it were, moves the checkpoint; the following runner's next flush must be refused.
+        try await store.write { db in try db.statement("UPDATE projection_checkpoints SET position = 99").run() }
+        _ = try await store.append(
+            [EventData(eventID: UUID(), type: "user.message", data: Data(#"{"messageId":"m-9","text":"again"}"#.utf8), occurredAt: Date())],
+            to: try StreamID.conversation("c-01"))
+        await #expect(throws: ReadModelError.checkpointMoved(expected: 8, found: 99)) { _ = try await task.value }
+        await store.close()
+        _ = _dir
+    }
+
+    @Test("a store closed under the runner: it returns the checkpoint actually committed")
+    func closedStore() async throws {
+        let (store, _dir) = try makeProjectionStore()
+        _ = try await importFixture("c-02", into: store)
+        let runner = ProjectionRunner(store: store)
+        try await runner.prepare()
+        await store.close()
+        let progress = try await runner.run(until: 8)
+        #expect(progress.applied == 8)
+        #expect(progress.to == 0, "nothing could be written")
+        #expect(try await runner.checkpoint() == 0)
+        _ = _dir
+    }
+
+    @Test("an undecodable message applied by its type gives the same read models run in one go or stop by stop")
+    func typeOnlyEventsAreAppliedAlike() async throws {
+        let (store, _dir) = try makeProjectionStore()
+        let at = Date(timeIntervalSince1970: 1_795_000_000)
+        func event(_ type: String, _ data: String) -> EventData {
+            EventData(eventID: UUID(), type: type, data: Data(data.utf8), occurredAt: at)
+        }
+        let a = try StreamID.conversation("c-a")
+        _ = try await store.append([event("user.message", #"{"messageId":"m-1","text":"hi"}"#)], to: a)
+        _ = try await store.append([event("session.closed", #"{"by":"user"}"#)], to: a)
+        _ = try await store.append([event("user.message", #"{"text":17}"#)], to: a)  // no messageId, text a number
+        _ = try await store.append([event("user.message", #"{"messageId":"m-1","text":"hi"}"#)], to: try StreamID.conversation("c-b"))
+        _ = try await store.append([event("handoff.requested", #"{"reason":"user_asked"}"#)], to: a)
+        let stepwise = ProjectionRunner(store: store, eventsPerFlush: 1, pageSize: 1, maxCachedConversations: 1)
+        try await stepwise.prepare()
+        for stop in Int64(1)...5 { try await stepwise.run(until: stop) }
+        let stopByStop = try await ReadModelSnapshot(store)
+        try await ProjectionRunner(store: store).rebuild()
+        #expect(try await ReadModelSnapshot(store) == stopByStop)
+        let state = try #require(try await ReadModels(store: store).conversation("c-a"))
+        #expect(state.session == 2, "the message after the close opened session 2")
+        #expect(state.mode == .routing)
+        #expect(try await ReadModels(store: store).skippedEvents().isEmpty)
         await store.close()
         _ = _dir
     }
@@ -158,6 +219,18 @@ struct RunnerTests {
         #expect(try await ReadModels(store: store).conversations().isEmpty)
         await store.close()
         _ = _dir
+    }
+}
+
+/// Waits (up to 10 s) until the read models include position `position`.
+func waitForCheckpoint(_ position: Int64, _ models: ReadModels) async throws {
+    let deadline = ContinuousClock.now + .seconds(10)
+    while try await models.checkpoint() < position {
+        guard ContinuousClock.now < deadline else {
+            Issue.record("the runner did not reach position \(position) within 10 s")
+            return
+        }
+        try await Task.sleep(for: .milliseconds(20))
     }
 }
 

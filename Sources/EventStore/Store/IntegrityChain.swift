@@ -71,15 +71,15 @@ extension Date {
     ///
     /// Rounds down, except that a value within floating-point error of a whole millisecond is that millisecond:
     /// `Date(millisecondsSince1970: n).millisecondsSince1970 == n` for every stored `n`, though `n / 1000` is not
-    /// exact in binary.
-    var millisecondsSince1970: Int64 {
+    /// exact in binary. `package` so that read models keep times exactly as the store does.
+    package var millisecondsSince1970: Int64 {
         let milliseconds = timeIntervalSince1970 * 1000
         let nearest = milliseconds.rounded()
         if abs(milliseconds - nearest) <= max(1e-3, 8 * milliseconds.ulp) { return Int64(nearest) }
         return Int64(milliseconds.rounded(.down))
     }
 
-    init(millisecondsSince1970 milliseconds: Int64) {
+    package init(millisecondsSince1970 milliseconds: Int64) {
         self.init(timeIntervalSince1970: Double(milliseconds) / 1000)
     }
 }

@@ -20,12 +20,12 @@ public struct ProjectionRunner: Sendable {
     public let store: SQLiteEventStore
     /// The most events applied between two flushes while catching up; a short page (the runner caught up with the
     /// log) flushes at once.
-    public var eventsPerFlush: Int
+    public let eventsPerFlush: Int
     /// The most events read per page.
-    public var pageSize: Int
+    public let pageSize: Int
     /// The most conversations whose folds stay in memory between flushes; beyond it, folds are dropped after a flush
     /// and reloaded from their stream when the conversation moves again.
-    public var maxCachedConversations: Int
+    public let maxCachedConversations: Int
 
     /// Creates a runner; call ``prepare()`` once before ``run(until:)``.
     public init(
@@ -46,8 +46,9 @@ public struct ProjectionRunner: Sendable {
         public var to: Int64
         /// Events applied to a conversation's read models.
         public var applied: Int
-        /// Events passed over: other streams, and stored payloads that do not decode (listed in
-        /// `rm_skipped_events`).
+        /// Events passed over: other streams, and stored events that do not decode (listed in `rm_skipped_events`).
+        /// Types whose payload no read model reads (messages, support outcomes without ids) are applied by their type
+        /// and schema version alone, so only a bad version makes one of those undecodable.
         public var skipped: Int
     }
 
@@ -99,35 +100,47 @@ public struct ProjectionRunner: Sendable {
         if let target, target <= start { return progress }
         var batch = Batch(runner: self, checkpoint: start)
         do {
-            // Catching up: the next page is read and decoded while this one is folded and flushed.
-            var next = prefetch(from: start + 1, until: target)
-            while !Task.isCancelled {
-                let page = try await next.value
-                if page.count < pageSize {  // the head, or the target
-                    try await batch.apply(page, progress: &progress, reload: reload)
-                    break
-                }
-                next = prefetch(from: (page.last?.position ?? start) + 1, until: target)
-                try await batch.apply(page, progress: &progress, reload: reload)
-                if batch.pending >= eventsPerFlush { try await batch.flush() }
-            }
+            try await apply(&batch, from: start, until: target, progress: &progress)
             try await batch.flush(wait: true)
-            // Caught up: follow the log as it grows, flushing every page.
-            if target.map({ batch.position < $0 }) ?? true, !Task.isCancelled {
-                for try await records in store.pages(from: batch.position + 1, limit: pageSize, pollInterval: .milliseconds(250)) {
-                    let wanted = target.map { target in records.prefix { $0.position <= target } } ?? records[...]
-                    try await batch.apply(decode(wanted), progress: &progress, reload: reload)
-                    try await batch.flush(wait: true)
-                    if target.map({ batch.position >= $0 }) ?? false { break }
-                    if Task.isCancelled { break }
-                }
-            }
         } catch let error as EventStoreError where error.code == .closed {
-            // The store closed under a following runner: keep what was applied.
+            // The store closed under a following runner: what was committed stays, the rest is applied next time.
+            try? await batch.settle()
+        } catch {
+            // Let a write still in flight finish before reporting, so that no write commits after `run` returned.
+            try? await batch.settle()
+            throw error
+        }
+        progress.to = batch.committed
+        return progress
+    }
+
+    /// Catches up page by page, then follows the log (up to `target` when given, or until cancelled).
+    private func apply(
+        _ batch: inout Batch, from start: Int64, until target: Int64?, progress: inout Progress
+    ) async throws {
+        // Catching up: the next page is read and decoded while this one is folded and flushed.
+        var next = prefetch(from: start + 1, until: target)
+        defer { next.cancel() }
+        while !Task.isCancelled {
+            let page = try await next.value
+            if page.count < pageSize {  // the head, or the target
+                try await batch.apply(page, progress: &progress)
+                break
+            }
+            next = prefetch(from: (page.last?.position ?? start) + 1, until: target)
+            try await batch.apply(page, progress: &progress)
+            if batch.pending >= eventsPerFlush { try await batch.flush() }
         }
         try await batch.flush(wait: true)
-        progress.to = batch.checkpoint
-        return progress
+        // Caught up: follow the log as it grows, flushing every page.
+        guard target.map({ batch.position < $0 }) ?? true, !Task.isCancelled else { return }
+        for try await records in store.pages(from: batch.position + 1, limit: pageSize, pollInterval: .milliseconds(250)) {
+            let wanted = target.map { target in records.prefix { $0.position <= target } } ?? records[...]
+            try await batch.apply(decode(wanted), progress: &progress)
+            try await batch.flush(wait: true)
+            if target.map({ batch.position >= $0 }) ?? false { break }
+            if Task.isCancelled { break }
+        }
     }
 
     /// Reads and decodes the page from `position` in a task of its own, decoding its halves in parallel.
@@ -151,21 +164,9 @@ public struct ProjectionRunner: Sendable {
                 return DecodedEvent(position: record.position, content: .otherStream)
             }
             do {
-                let event: ConversationEvent
-                if let type = try codec.knownType(type: record.type, metadata: record.metadata),
-                    let typeOnly = ConversationFold.payloadIgnored[type]
-                {
-                    event = typeOnly
-                } else {
-                    event = try codec.decode(record)
-                }
                 return DecodedEvent(
                     position: record.position,
-                    content: .conversation(
-                        conversationID,
-                        ConversationRecord(
-                            position: record.position, version: record.version, eventID: record.eventID,
-                            at: record.occurredAt, event: event)))
+                    content: .conversation(conversationID, try Self.foldRecord(record, codec: codec)))
             } catch {
                 return DecodedEvent(
                     position: record.position,
@@ -175,6 +176,23 @@ public struct ProjectionRunner: Sendable {
                             problem: "\(error)")))
             }
         }
+    }
+
+    /// A stored event as the folds take it: the types whose payload no read model reads by their type alone (their
+    /// metadata is read for the schema version, their data not at all), the others decoded in full. The one decoding
+    /// rule for applying and for reloading, so both treat every stored event alike.
+    static func foldRecord(_ record: RecordedEvent, codec: EventCodec) throws -> ConversationRecord {
+        let event: ConversationEvent
+        if let type = EventType(rawValue: record.type), let typeOnly = ConversationFold.payloadIgnored[type],
+            try codec.knownType(type: record.type, metadata: record.metadata) != nil
+        {
+            event = typeOnly
+        } else {
+            event = try codec.decode(record)
+        }
+        return ConversationRecord(
+            position: record.position, version: record.version, eventID: record.eventID, at: record.occurredAt,
+            event: event)
     }
 
     private static func recreate(_ db: borrowing SQLiteDatabase) throws {
@@ -189,8 +207,10 @@ public struct ProjectionRunner: Sendable {
     /// The folds and rows between two flushes.
     private struct Batch {
         let runner: ProjectionRunner
-        /// The checkpoint of the last flush (committed once its write completes).
+        /// The position up to which rows have been handed to a write (committed once that write completes).
         private(set) var checkpoint: Int64
+        /// The position up to which the read models are committed.
+        private(set) var committed: Int64
         /// The position of the last event applied.
         private(set) var position: Int64
         /// Events applied since the last flush.
@@ -198,17 +218,17 @@ public struct ProjectionRunner: Sendable {
         private var folds: [String: ConversationFold] = [:]
         private var dirty: Set<String> = []
         private var skipped: [SkippedEvent] = []
+        /// The write of the last flush, still running while the next pages are folded, and its checkpoint.
+        private var writing: (task: Task<Void, any Error>, checkpoint: Int64)?
 
         init(runner: ProjectionRunner, checkpoint: Int64) {
             self.runner = runner
             self.checkpoint = checkpoint
+            self.committed = checkpoint
             self.position = checkpoint
         }
 
-        mutating func apply(
-            _ events: [DecodedEvent], progress: inout Progress,
-            reload: (String, Int64) async throws -> ConversationFold
-        ) async throws {
+        mutating func apply(_ events: [DecodedEvent], progress: inout Progress) async throws {
             for event in events {
                 position = event.position
                 pending += 1
@@ -224,7 +244,7 @@ public struct ProjectionRunner: Sendable {
                         folds[conversationID] =
                             record.version == 0
                             ? ConversationFold(conversationID: conversationID)
-                            : try await reload(conversationID, record.position)
+                            : try await runner.reload(conversationID, before: record.position)
                     }
                     folds[conversationID]?.apply(record)
                     dirty.insert(conversationID)
@@ -232,9 +252,6 @@ public struct ProjectionRunner: Sendable {
                 }
             }
         }
-
-        /// The write of the last flush, still running while the next pages are folded.
-        private var writing: Task<Void, any Error>?
 
         /// Starts writing the changed rows and the new checkpoint in one transaction, after the previous write.
         /// With `wait`, returns once it is committed.
@@ -250,21 +267,28 @@ public struct ProjectionRunner: Sendable {
                 let skipped = self.skipped
                 let (from, to) = (checkpoint, position)
                 let store = runner.store
-                let previous = writing
-                writing = Task {
-                    try await previous?.value
-                    try await Self.write(changes, skipped: skipped, from: from, to: to, in: store)
-                }
+                let previous = writing?.task
+                writing = (
+                    Task {
+                        try await previous?.value
+                        try await Self.write(changes, skipped: skipped, from: from, to: to, in: store)
+                    }, to
+                )
                 checkpoint = position
                 pending = 0
                 dirty.removeAll(keepingCapacity: true)
                 self.skipped.removeAll()
                 if folds.count > runner.maxCachedConversations { folds.removeAll(keepingCapacity: true) }
             }
-            if wait, let writing {
-                self.writing = nil
-                try await writing.value
-            }
+            if wait { try await settle() }
+        }
+
+        /// Waits for the write in flight, if any; ``committed`` moves only once it succeeded.
+        mutating func settle() async throws {
+            guard let writing else { return }
+            self.writing = nil
+            try await writing.task.value
+            committed = writing.checkpoint
         }
 
         private static func write(
@@ -297,7 +321,7 @@ public struct ProjectionRunner: Sendable {
 
     /// The fold of a conversation not in memory: its stream's events before `position`, applied again. Its rows are
     /// already in the read models (folds are only dropped after a flush), so nothing of it is pending.
-    @Sendable private func reload(_ conversationID: String, before position: Int64) async throws -> ConversationFold {
+    private func reload(_ conversationID: String, before position: Int64) async throws -> ConversationFold {
         var fold = ConversationFold(conversationID: conversationID)
         let stream = try StreamID.conversation(conversationID)
         let codec = EventCodec()
@@ -306,8 +330,8 @@ public struct ProjectionRunner: Sendable {
             let page = try await store.readStream(stream, from: version, limit: 1000)
             for record in page {
                 guard record.position < position else { break reading }
-                // Stored payloads that do not decode were skipped when first applied; skip them again.
-                if let decoded = try? ConversationRecord(record, codec: codec) { fold.apply(decoded) }
+                // Events that do not decode were listed and passed over when first applied: pass over them again.
+                if let decoded = try? Self.foldRecord(record, codec: codec) { fold.apply(decoded) }
                 version = record.version + 1
             }
             if page.count < 1000 { break }

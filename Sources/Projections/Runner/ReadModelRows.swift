@@ -40,7 +40,7 @@ enum ReadModelRows {
         for (seq, trace) in changes.handoffs {
             let request = trace.request
             let teams =
-                "[" + trace.teams.map { "[\($0.team.map(String.init) ?? "null"),\($0.at.readModelMilliseconds)]" }
+                "[" + trace.teams.map { "[\($0.team.map(String.init) ?? "null"),\($0.at.millisecondsSince1970)]" }
                 .joined(separator: ",") + "]"
             try statements.handoff.run(
                 .text(changes.conversationID), .integer(Int64(seq)),
@@ -103,9 +103,9 @@ enum ReadModelRows {
         let agent = row.optionalInt(4).map { AgentRef(id: $0, name: row.optionalText(5)) }
         return ConversationSummary(
             conversationID: row.text(0), session: Int(row.int64(1)),
-            mode: try decode(SessionMode(rawValue: row.text(2)), "mode", row.text(2)), team: row.optionalInt(3),
+            mode: try value(SessionMode(rawValue: row.text(2)), "rm_conversations", "mode", raw: row.text(2)), team: row.optionalInt(3),
             agent: agent, support: SupportIDs(contactID: row.optionalInt(6), conversationID: row.optionalInt(7)),
-            userID: row.optionalText(8), unfinishedSkills: try strings(row.text(9), "unfinished_skills"),
+            userID: row.optionalText(8), unfinishedSkills: try strings(row.text(9), "rm_conversations", "unfinished_skills"),
             sessionStartedAt: row.optionalDate(10), lastEventAt: row.optionalDate(11), position: row.int64(12),
             version: row.int64(13))
     }
@@ -122,7 +122,9 @@ enum ReadModelRows {
         case "bot": owner = .bot
         case "routing": owner = .routing
         case "team": owner = .team(team)
-        case "agent": owner = .agent(AgentRef(id: row.optionalInt(5) ?? 0, name: row.optionalText(6)), team: team)
+        case "agent":
+            let id = try value(row.optionalInt(5), "rm_audit_segments", "agent_id", raw: "NULL")
+            owner = .agent(AgentRef(id: id, name: row.optionalText(6)), team: team)
         case let other: throw ReadModelError.corruptRow(table: "rm_audit_segments", column: "owner", value: other)
         }
         let end: SegmentEnd?
@@ -133,7 +135,8 @@ enum ReadModelRows {
         case "assigned": end = .assigned
         case "unassigned": end = .unassigned
         case "transferred": end = .transferred
-        case "closed": end = .closed(by: row.optionalText(12) ?? "", reason: row.optionalText(13))
+        case "closed":
+            end = .closed(by: try value(row.optionalText(12), "rm_audit_segments", "closed_by", raw: "NULL"), reason: row.optionalText(13))
         case let other?: throw ReadModelError.corruptRow(table: "rm_audit_segments", column: "end_kind", value: other)
         }
         return AuditSegment(
@@ -142,11 +145,11 @@ enum ReadModelRows {
     }
 
     static func handoff(_ row: SQLiteStatement) throws -> HandoffTrace {
-        let eventID = try decode(UUID(uuidString: row.text(3)), "request_event_id", row.text(3))
-        let chooser = try row.optionalText(7).map { try decode(TeamChooser(rawValue: $0), "chosen_by", $0) }
+        let eventID = try value(UUID(uuidString: row.text(3)), "rm_handoffs", "request_event_id", raw: row.text(3))
+        let chooser = try row.optionalText(7).map { try value(TeamChooser(rawValue: $0), "rm_handoffs", "chosen_by", raw: $0) }
         let request = SessionHandoff(
             requestEventID: eventID, requestedAt: row.date(4), reason: row.text(5), requestedTeam: row.optionalInt(6),
-            teamChosenBy: chooser, unfinishedSkills: try strings(row.text(8), "unfinished_skills"),
+            teamChosenBy: chooser, unfinishedSkills: try strings(row.text(8), "rm_handoffs", "unfinished_skills"),
             routedTeam: row.optionalInt(9), rule: row.optionalText(10), routingVersion: row.optionalInt64(11))
         guard case .array(let pairs) = try JSONValue(jsonData: Data(row.text(13).utf8)) else {
             throw ReadModelError.corruptRow(table: "rm_handoffs", column: "teams", value: row.text(13))
@@ -157,27 +160,28 @@ enum ReadModelRows {
                 throw ReadModelError.corruptRow(table: "rm_handoffs", column: "teams", value: row.text(13))
             }
             let team: Int? = if case .integer(let team) = values[0] { Int(team) } else { nil }
-            teams.append((team, Date(readModelMilliseconds: at)))
+            teams.append((team, Date(millisecondsSince1970: at)))
         }
         return HandoffTrace(
             conversationID: row.text(0), session: Int(row.int64(2)), request: request, routedAt: row.optionalDate(12),
             teams: teams, closedAt: row.optionalDate(14))
     }
 
-    private static func strings(_ json: String, _ column: String) throws -> [String] {
+    private static func strings(_ json: String, _ table: String, _ column: String) throws -> [String] {
         guard case .array(let values) = try JSONValue(jsonData: Data(json.utf8)) else {
-            throw ReadModelError.corruptRow(table: "read model", column: column, value: json)
+            throw ReadModelError.corruptRow(table: table, column: column, value: json)
         }
-        return try values.map { value in
-            guard case .string(let string) = value else {
-                throw ReadModelError.corruptRow(table: "read model", column: column, value: json)
+        return try values.map { element in
+            guard case .string(let string) = element else {
+                throw ReadModelError.corruptRow(table: table, column: column, value: json)
             }
             return string
         }
     }
 
-    private static func decode<T>(_ value: T?, _ column: String, _ raw: String) throws -> T {
-        guard let value else { throw ReadModelError.corruptRow(table: "read model", column: column, value: raw) }
+    /// `value`, or a `corruptRow` error naming the table, the column and what it held.
+    private static func value<T>(_ value: T?, _ table: String, _ column: String, raw: String) throws -> T {
+        guard let value else { throw ReadModelError.corruptRow(table: table, column: column, value: raw) }
         return value
     }
 }

@@ -131,20 +131,11 @@ enum ReadModelSchema {
         """
 }
 
-/// Dates as whole milliseconds in the read models, as in the events table.
-extension Date {
-    var readModelMilliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
-
-    init(readModelMilliseconds milliseconds: Int64) {
-        self.init(timeIntervalSince1970: Double(milliseconds) / 1000)
-    }
-}
-
 extension SQLiteValue {
     static func optional(_ value: Int?) -> SQLiteValue { value.map { .integer(Int64($0)) } ?? .null }
     static func optional(_ value: Int64?) -> SQLiteValue { value.map { .integer($0) } ?? .null }
     static func optional(_ value: String?) -> SQLiteValue { value.map { .text($0) } ?? .null }
-    static func optional(_ value: Date?) -> SQLiteValue { value.map { .integer($0.readModelMilliseconds) } ?? .null }
+    static func optional(_ value: Date?) -> SQLiteValue { value.map { .integer($0.millisecondsSince1970) } ?? .null }
 }
 
 extension SQLiteStatement {
@@ -152,7 +143,7 @@ extension SQLiteStatement {
     func optionalInt64(_ column: Int32) -> Int64? { isNull(column) ? nil : int64(column) }
     func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
     func optionalDate(_ column: Int32) -> Date? {
-        isNull(column) ? nil : Date(readModelMilliseconds: int64(column))
+        isNull(column) ? nil : Date(millisecondsSince1970: int64(column))
     }
-    func date(_ column: Int32) -> Date { Date(readModelMilliseconds: int64(column)) }
+    func date(_ column: Int32) -> Date { Date(millisecondsSince1970: int64(column)) }
 }

@@ -162,16 +162,10 @@ struct IdempotencyTests {
 
     @Test("a database from a newer schema is refused rather than misread")
     func schemaTooNew() async throws {
-        let directory = try TemporaryDirectory()
-        let path = directory.path("events.sqlite")
-        do {
-            let store = try SQLiteEventStore(path: path)
-            await store.close()
-        }
-        let raw = try RawConnection(path: path)
-        #expect(raw.execute("PRAGMA user_version = 99") == nil)
+        let (path, _dir) = try await makeDatabase(userVersion: 99)
         let error = await expectStoreError(.schemaTooNew) { _ = try SQLiteEventStore(path: path) }
         #expect(error?.message.contains("99") == true)
+        _ = _dir
     }
 
     @Test("appends after close are refused; reads still work")

@@ -1,4 +1,4 @@
-import EventStore
+@testable import EventStore
 import Foundation
 import Testing
 import TestSupport
@@ -98,4 +98,25 @@ struct VerificationReportTests {
         #expect(report.lastPosition == 3)
         #expect(report.problem?.contains("committed up to 4") == true, "\(report.problem ?? "")")
     }
+}
+
+@Suite("The hash chain's byte layout")
+struct HashLayoutTests {
+    @Test("known answers, computed outside Swift from the documented layout, pin every stored hash")
+    func knownAnswers() throws {
+        let first = IntegrityChain.hash(
+            previous: IntegrityChain.genesis, position: 1, streamID: "conversation-c-1", version: 0,
+            eventID: try #require(UUID(uuidString: "00000000-0000-4000-8000-000000000001")), type: "user.message",
+            data: Data(#"{"messageId":"m-1","text":"hi"}"#.utf8), metadata: Data("{}".utf8),
+            occurredAtMilliseconds: 1_795_000_000_123, recordedAtMilliseconds: 1_795_000_000_456)
+        #expect(hex(first) == "78acfb91074b2a96227330abe997c60c270dff020a356360801d11413e737970")
+        let second = IntegrityChain.hash(
+            previous: first, position: 2, streamID: "routing", version: 0,
+            eventID: try #require(UUID(uuidString: "00000000-0000-4000-8000-000000000002")), type: "routing.table_set",
+            data: Data(#"{"defaultTeam":1,"teams":[]}"#.utf8), metadata: Data(#"{"actor":"operator"}"#.utf8),
+            occurredAtMilliseconds: -1, recordedAtMilliseconds: 0)
+        #expect(hex(second) == "b655b674ea73945a299d0efc5abd7994b96c747ef9986fd14d626a3ae671d41f")
+    }
+
+    private func hex(_ data: Data) -> String { data.map { String(format: "%02x", $0) }.joined() }
 }

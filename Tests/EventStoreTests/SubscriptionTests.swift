@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import TestSupport
 
-@Suite("Subscriptions")
+@Suite("Subscriptions", .timeLimit(.minutes(1)))
 struct SubscriptionTests {
     @Test("a subscription started during concurrent appends sees every position once, in order")
     func catchUpThenLive() async throws {

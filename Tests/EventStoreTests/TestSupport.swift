@@ -14,6 +14,16 @@ func makeStore(
     return (store, directory)
 }
 
+/// A store file created by this build, closed, and then given `PRAGMA user_version = userVersion` behind its back.
+func makeDatabase(userVersion: Int) async throws -> (path: String, directory: TemporaryDirectory) {
+    let directory = try TemporaryDirectory()
+    let path = directory.path("events.sqlite")
+    try await SQLiteEventStore(path: path).close()
+    let raw = try RawConnection(path: path)
+    if let error = raw.execute("PRAGMA user_version = \(userVersion)") { throw RawError(message: error) }
+    return (path, directory)
+}
+
 /// A small chat-message event.
 func makeEvent(_ text: String = "hello", id: UUID = UUID(), type: String = "user.message") -> EventData {
     EventData(

@@ -83,6 +83,52 @@ final class Connection: @unchecked Sendable {
     /// Whether a transaction is open on the connection.
     var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
+    /// Runs `body` between `begin` (`BEGIN`, `BEGIN IMMEDIATE`) and `COMMIT`, or `ROLLBACK` when it throws. Every
+    /// statement is reset before the transaction ends, so none left stepping by `body` keeps its snapshot open.
+    /// `storageError` turns the store's own failures (to begin or commit) into the body's error type.
+    func transaction<T, Failure: Error>(
+        _ begin: String, _ body: (Connection) throws(Failure) -> T,
+        storageError: (EventStoreError) -> Failure
+    ) throws(Failure) -> T {
+        do {
+            try statement(begin).run()
+        } catch {
+            throw storageError(error)
+        }
+        let value: T
+        do throws(Failure) {
+            value = try body(self)
+        } catch {
+            resetAll()
+            try? execute("ROLLBACK")
+            throw error
+        }
+        resetAll()
+        do {
+            try statement("COMMIT").run()
+        } catch {
+            try? execute("ROLLBACK")
+            throw storageError(error)
+        }
+        return value
+    }
+
+    /// ``transaction(_:_:storageError:)`` for a body that fails with the store's own errors.
+    func transaction<T>(
+        _ begin: String, _ body: (Connection) throws(EventStoreError) -> T
+    ) throws(EventStoreError) -> T {
+        try transaction(begin, body, storageError: { $0 })
+    }
+
+    /// The version of a stream's last event, or nil when the stream does not exist.
+    func streamVersion(_ stream: StreamID) throws(EventStoreError) -> Int64? {
+        let statement = try statement("SELECT max(version) FROM events WHERE stream_id = ?")
+        defer { statement.reset() }
+        try statement.bind(stream.rawValue, at: 1)
+        guard try statement.step(), !statement.isNull(0) else { return nil }
+        return statement.int64(0)
+    }
+
     /// The single text value of a query such as `PRAGMA journal_mode=WAL`, or nil when it returns no row.
     func scalarText(_ sql: String) throws(EventStoreError) -> String? {
         let statement = try statement(sql)

@@ -17,17 +17,7 @@ final class ReaderPool: Sendable {
     func read<T>(_ body: (Connection) throws(EventStoreError) -> T) throws(EventStoreError) -> T {
         let connection = try checkOut()
         defer { checkIn(connection) }
-        try connection.statement("BEGIN").run()
-        do {
-            let value = try body(connection)
-            connection.resetAll()
-            try connection.statement("COMMIT").run()
-            return value
-        } catch {
-            connection.resetAll()
-            try? connection.statement("ROLLBACK").run()
-            throw error
-        }
+        return try connection.transaction("BEGIN", body)
     }
 
     private func checkOut() throws(EventStoreError) -> Connection {

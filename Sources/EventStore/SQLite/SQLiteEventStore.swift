@@ -137,23 +137,12 @@ public final class SQLiteEventStore: Sendable {
     ) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let accepted = writer.perform { connection in
-                let database = SQLiteDatabase(connection)
-                do {
-                    try connection.statement("BEGIN IMMEDIATE").run()
-                } catch {
-                    continuation.resume(throwing: error)
-                    return
-                }
-                do {
-                    let value = try body(database)
-                    connection.resetAll()
-                    try connection.statement("COMMIT").run()
-                    continuation.resume(returning: value)
-                } catch {
-                    connection.resetAll()
-                    try? connection.execute("ROLLBACK")
-                    continuation.resume(throwing: error)
-                }
+                continuation.resume(
+                    with: Result {
+                        try connection.transaction(
+                            "BEGIN IMMEDIATE", { connection in try body(SQLiteDatabase(connection)) },
+                            storageError: { $0 })
+                    })
             }
             if !accepted { continuation.resume(throwing: EventStoreError(.closed, "the event store is closed")) }
         }
@@ -186,13 +175,7 @@ public final class SQLiteEventStore: Sendable {
 
     /// The version of a stream's last event, or nil when the stream does not exist.
     public func streamVersion(_ stream: StreamID) async throws(EventStoreError) -> Int64? {
-        try readers.read { connection throws(EventStoreError) in
-            let statement = try connection.statement("SELECT max(version) FROM events WHERE stream_id = ?")
-            defer { statement.reset() }
-            try statement.bind(stream.rawValue, at: 1)
-            guard try statement.step(), !statement.isNull(0) else { return nil }
-            return statement.int64(0)
-        }
+        try readers.read { connection throws(EventStoreError) in try connection.streamVersion(stream) }
     }
 
     /// Reads up to `limit` events of one stream, starting at version `from` (inclusive) in either direction.

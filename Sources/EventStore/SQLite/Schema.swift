@@ -66,22 +66,13 @@ package enum Schema {
     static func migrate(_ connection: Connection) throws(EventStoreError) {
         var found = try checkedVersion(connection)
         while found < currentVersion {
-            try connection.execute("BEGIN IMMEDIATE")
-            do {
+            found = try connection.transaction("BEGIN IMMEDIATE") { connection throws(EventStoreError) in
                 // Another process may have migrated between our read and our lock.
-                found = try checkedVersion(connection)
-                if found == currentVersion {
-                    try connection.execute("COMMIT")
-                    break
-                }
-                let version = Int(found)
-                try connection.execute(migrations[version])
-                try connection.execute("PRAGMA user_version = \(version + 1)")
-                try connection.execute("COMMIT")
-                found += 1
-            } catch {
-                try? connection.execute("ROLLBACK")
-                throw error
+                let found = try checkedVersion(connection)
+                if found == currentVersion { return found }
+                try connection.execute(migrations[Int(found)])
+                try connection.execute("PRAGMA user_version = \(found + 1)")
+                return found + 1
             }
         }
     }

@@ -341,12 +341,9 @@ final class Writer: @unchecked Sendable {
         return AppendResult(positions: found.map(\.position), version: try streamVersion(stream), alreadyStored: true)
     }
 
+    /// The stream's version, -1 when it does not exist.
     private func streamVersion(_ stream: StreamID) throws(EventStoreError) -> Int64 {
-        let statement = try connection.statement("SELECT max(version) FROM events WHERE stream_id = ?")
-        defer { statement.reset() }
-        try statement.bind(stream.rawValue, at: 1)
-        guard try statement.step(), !statement.isNull(0) else { return -1 }
-        return statement.int64(0)
+        try connection.streamVersion(stream) ?? -1
     }
 
     private func check(_ expected: ExpectedVersion, current: Int64, stream: StreamID) throws(EventStoreError) {

@@ -69,6 +69,7 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         var parts = ["\(code): \(message)"]
         if let stream { parts.append("stream: \(stream)") }
+        if let detail { parts.append("detail: \(detail)") }
         if let expected { parts.append("expected: \(expected)") }
         if let actualVersion { parts.append("actual version: \(actualVersion)") }
         if let eventID { parts.append("event: \(eventID.uuidString.lowercased())") }

@@ -9,8 +9,10 @@ enum IntegrityChain {
 
     /// The hash of a record given the previous record's hash.
     ///
-    /// Canonical bytes: position, version, occurred and recorded milliseconds as 8-byte big-endian integers; the
-    /// 16 bytes of the event id; stream id, type, data and metadata each as a 4-byte big-endian length and bytes.
+    /// SHA-256 over, in this order: the previous hash (32 bytes); position; stream id; version; the 16 bytes of the
+    /// event id; type; data; metadata; occurred and recorded milliseconds. Integers are 8-byte big-endian; strings and
+    /// bytes are a 4-byte big-endian length, then the bytes. Every stored hash depends on this layout: never change it
+    /// (the known-answer test in IntegrityTests pins it).
     static func hash(
         previous: Data, position: Int64, streamID: String, version: Int64, eventID: UUID, type: String,
         data: Data, metadata: Data, occurredAtMilliseconds: Int64, recordedAtMilliseconds: Int64

@@ -541,6 +541,44 @@ struct CatalogueTests {
         #expect(throws: EventCodingError.self) { try JSONValue(jsonData: Data([0x22, 0xC3, 0x28, 0x22])) }
     }
 
+    @Test("metadata is held to the same JSON rules when only its schema version is read")
+    func metadataScanIsStrict() throws {
+        let codec = EventCodec()
+        let data = Data(#"{"messageId":"m-1","text":"hi"}"#.utf8)
+        // Each invalid document as a member of the metadata, and as the whole metadata.
+        for text in Self.invalidJSON where !text.isEmpty && text != " " {
+            for metadata in [#"{"actor":\#(text),"schemaVersion":1}"#, text] {
+                #expect(throws: EventCodingError.self, "\(metadata.prefix(40))") {
+                    _ = try codec.decode(type: "user.message", data: data, metadata: Data(metadata.utf8))
+                }
+                #expect(throws: EventCodingError.self, "\(metadata.prefix(40))") {
+                    _ = try codec.knownType(type: "user.message", metadata: Data(metadata.utf8))
+                }
+            }
+        }
+        let fine = Data(#"{"actor":"bot","nested":{"a":[1,2.5,"\u00e9",null,true]},"schemaVersion":1}"#.utf8)
+        #expect(try codec.knownType(type: "user.message", metadata: fine) == .userMessage)
+        #expect(try codec.knownType(type: "user.message", metadata: Data(#"{"schemaVersion":9}"#.utf8)) == nil)
+        #expect(try codec.knownType(type: "future.thing", metadata: Data("{}".utf8)) == nil)
+    }
+
+    @Test("repeated keys are refused on request, naming the path of the second one; by default the last one wins")
+    func repeatedKeys() throws {
+        let cases: [(String, String)] = [
+            (#"{"a":1,"a":2}"#, "a"), (#"{"a":{"b":1,"c":2,"b":3}}"#, "a.b"),
+            (#"{"t":[{"x":1},{"x":1,"x":2}]}"#, "t[1].x"), (#"[[{}],[{"k":1,"k":1}]]"#, "[1][0].k"),
+        ]
+        for (text, path) in cases {
+            let error = try #require(throws: EventCodingError.self, "\(text)") {
+                try JSONValue(jsonData: Data(text.utf8), rejectingRepeatedKeys: true)
+            }
+            #expect(error.field == path)
+            #expect(error.message == JSONValue.repeatedKeyMessage)
+        }
+        #expect(try JSONValue(jsonData: Data(#"{"a":1,"a":2}"#.utf8)) == ["a": 2])
+        #expect(try JSONValue(jsonData: Data(#"{"a":1,"b":{"a":2}}"#.utf8), rejectingRepeatedKeys: true) == ["a": 1, "b": ["a": 2]])
+    }
+
     @Test("canonical data refuses numbers that are not finite, naming where")
     func nonFinite() throws {
         let value: JSONValue = ["a": [1, .double(.nan)]]

@@ -188,7 +188,7 @@ public struct UnknownEvent: Sendable, Hashable {
     }
 }
 
-/// A typed payload the codec can write; `problem()` is checked before writing, as decoding checks it on reading.
+/// A typed payload the codec can write; the codec checks `problem()` before writing and after reading.
 protocol EventPayload: Encodable, Sendable {
     /// The first rule the payload breaks, as a field of `data` and a message; nil when it is valid.
     func problem() -> (field: String, message: String)?
@@ -310,29 +310,12 @@ public struct HandoffRequested: Codable, Sendable, Hashable, EventPayload {
         self.unfinishedSkills = unfinishedSkills
     }
 
-    private enum CodingKeys: String, CodingKey {
-        case reason, team, teamChosenBy, unfinishedSkills
-    }
-
-    /// Reads the payload and checks its rules.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        reason = try container.decode(String.self, forKey: .reason)
-        team = try container.decodeIfPresent(Int.self, forKey: .team)
-        teamChosenBy = try container.decodeIfPresent(TeamChooser.self, forKey: .teamChosenBy)
-        unfinishedSkills = try container.decodeIfPresent([String].self, forKey: .unfinishedSkills)
-        if let (field, message) = problem() {
-            let key = CodingKeys(rawValue: field) ?? .team
-            throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: message)
-        }
-    }
-
     func problem() -> (field: String, message: String)? {
         if let team, team <= 0 {
-            return (CodingKeys.team.rawValue, "must be a positive integer, got \(team)")
+            return ("team", "must be a positive integer, got \(team)")
         }
         if teamChosenBy != nil, team == nil {
-            return (CodingKeys.teamChosenBy.rawValue, "requires team")
+            return ("teamChosenBy", "requires team")
         }
         return nil
     }

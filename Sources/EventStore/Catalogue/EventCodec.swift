@@ -95,7 +95,7 @@ public struct EventMetadata: Sendable, Hashable, Codable {
         causationId = try string("causationId")
         actor = try string("actor")
         source = try string("source")
-        schemaVersion = try EventMetadata.schemaVersion(in: members)
+        schemaVersion = try EventMetadata.schemaVersion(members["schemaVersion"])
         extra = members.filter { !EventMetadata.knownKeys.contains($0.key) }
     }
 
@@ -142,9 +142,9 @@ public struct EventMetadata: Sendable, Hashable, Codable {
         try json.encode(to: encoder)
     }
 
-    /// The `schemaVersion` member of a metadata object: a positive integer, 1 when absent or null.
-    static func schemaVersion(in members: [String: JSONValue]) throws -> Int {
-        switch members["schemaVersion"] {
+    /// The value of a metadata object's `schemaVersion` member: a positive integer, 1 when absent or null.
+    static func schemaVersion(_ value: JSONValue?) throws -> Int {
+        switch value {
         case nil, .null?:
             return 1
         case .integer(let version)? where version >= 1 && version <= Int64(Int32.max):
@@ -322,7 +322,7 @@ public struct EventCodec: Sendable {
         do {
             // Only the schema version is needed here: read that member, validating the rest without building it.
             if let schemaVersion = try JSONValue.member("schemaVersion", inJSON: metadata) {
-                version = try EventMetadata.schemaVersion(in: schemaVersion.map { ["schemaVersion": $0] } ?? [:])
+                version = try EventMetadata.schemaVersion(schemaVersion)
             } else {
                 let metadataValue = try JSONValue(jsonData: metadata)
                 throw EventCodingError(
@@ -360,14 +360,20 @@ public struct EventCodec: Sendable {
             }
         }
 
+        let event: ConversationEvent
         do {
-            return try ConversationEvent.decodePayload(eventType, from: PayloadDecoder(value: payload, path: []))
+            event = try ConversationEvent.decodePayload(eventType, from: PayloadDecoder(value: payload, path: []))
         } catch let problem as FieldProblem {
             throw EventCodingError(type: type, field: FieldPath.join("data", problem.field), message: problem.message)
         } catch let error as DecodingError {
             let (field, message) = FieldProblem.describe(error)
             throw EventCodingError(type: type, field: FieldPath.join("data", field), message: message)
         }
+        // The payload's own rules, the same ones ``encode(_:eventID:occurredAt:metadata:)`` checks.
+        if let (field, message) = event.payload?.problem() {
+            throw EventCodingError(type: type, field: "data.\(field)", message: message)
+        }
+        return event
     }
 
     /// Reads a stored event (see ``decode(type:data:metadata:)``).

@@ -36,14 +36,28 @@ public enum JSONValue: Sendable, Hashable {
     /// - Throws: ``EventCodingError`` with an empty field when the bytes are not valid JSON; the message says what
     ///   and at which byte.
     public init(jsonData: Data) throws {
-        var parser = JSONParser(bytes: [UInt8](jsonData))
+        try self.init(jsonData: jsonData, rejectingRepeatedKeys: false)
+    }
+
+    /// Parses JSON bytes as ``init(jsonData:)`` does; with `rejectingRepeatedKeys`, a key repeated in one object is
+    /// refused instead of keeping its last value, for documents where a repeated key is a mistake to report.
+    /// - Throws: ``EventCodingError`` with an empty field when the bytes are not valid JSON, or, for a repeated key,
+    ///   with the field path of its second occurrence (`teams[0].team`) and the message ``repeatedKeyMessage``.
+    public init(jsonData: Data, rejectingRepeatedKeys: Bool) throws {
+        var parser = JSONParser(bytes: [UInt8](jsonData), rejectingRepeatedKeys: rejectingRepeatedKeys)
         do {
             self = try parser.parseDocument()
         } catch {
+            if let path = error.repeatedKeyPath {
+                throw EventCodingError(type: nil, field: path, message: JSONValue.repeatedKeyMessage)
+            }
             throw EventCodingError(
                 type: nil, field: "", message: "is not valid JSON (\(error.reason) at byte \(error.offset))")
         }
     }
+
+    /// The message of the error for a repeated key (see ``init(jsonData:rejectingRepeatedKeys:)``).
+    public static let repeatedKeyMessage = "appears twice in the same object"
 
     /// The value as canonical JSON: keys sorted, slashes not escaped, no whitespace, no trailing newline.
     ///
@@ -207,15 +221,28 @@ private struct JSONParser {
     struct Failure: Error {
         var reason: String
         var offset: Int
+        /// For a repeated key: its path, completed as the failure leaves each enclosing object and array.
+        var repeatedKeyPath: String?
     }
 
     let bytes: [UInt8]
     var index = 0
+    /// Whether a key repeated in one object is a failure rather than last-wins.
+    let rejectingRepeatedKeys: Bool
     /// Deep enough for any event; shallow enough that hostile input cannot exhaust the stack.
     static let maximumDepth = 512
 
-    init(bytes: [UInt8]) {
+    init(bytes: [UInt8], rejectingRepeatedKeys: Bool = false) {
         self.bytes = bytes
+        self.rejectingRepeatedKeys = rejectingRepeatedKeys
+    }
+
+    /// `failure` with `component` put in front of its repeated-key path (a no-op for other failures).
+    private func prefixing(_ failure: Failure, with component: String) -> Failure {
+        guard let path = failure.repeatedKeyPath else { return failure }
+        var prefixed = failure
+        prefixed.repeatedKeyPath = component + (path.hasPrefix("[") ? "" : ".") + path
+        return prefixed
     }
 
     mutating func parseDocument() throws(Failure) -> JSONValue {
@@ -268,43 +295,10 @@ private struct JSONParser {
 
     /// Validates one value and moves past it, building nothing but the strings it must check.
     private mutating func skipValue(depth: Int) throws(Failure) {
-        guard index < bytes.count else { throw fail("unexpected end") }
-        switch bytes[index] {
-        case UInt8(ascii: "\""):
+        // Strings, the common case, are checked without being made; anything else is parsed and dropped.
+        if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
             try skipString()
-        case UInt8(ascii: "{"), UInt8(ascii: "["):
-            guard depth < JSONParser.maximumDepth else { throw fail("nested too deep") }
-            let isObject = bytes[index] == UInt8(ascii: "{")
-            let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
-            index += 1
-            skipWhitespace()
-            if index < bytes.count, bytes[index] == close {
-                index += 1
-                return
-            }
-            while true {
-                skipWhitespace()
-                if isObject {
-                    guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a key") }
-                    try skipString()
-                    skipWhitespace()
-                    guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
-                    index += 1
-                    skipWhitespace()
-                }
-                try skipValue(depth: depth + 1)
-                skipWhitespace()
-                guard index < bytes.count else { throw fail("unexpected end") }
-                if bytes[index] == UInt8(ascii: ",") {
-                    index += 1
-                } else if bytes[index] == close {
-                    index += 1
-                    return
-                } else {
-                    throw fail(isObject ? "expected ',' or '}'" : "expected ',' or ']'")
-                }
-            }
-        default:
+        } else {
             _ = try parseValue(depth: depth)
         }
     }
@@ -406,12 +400,20 @@ private struct JSONParser {
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a key") }
+            let keyOffset = index
             let key = try parseString()
+            if rejectingRepeatedKeys, members[key] != nil {
+                throw Failure(reason: "repeated key", offset: keyOffset, repeatedKeyPath: key)
+            }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             index += 1
             skipWhitespace()
-            members[key] = try parseValue(depth: depth)
+            do {
+                members[key] = try parseValue(depth: depth)
+            } catch {
+                throw prefixing(error, with: key)
+            }
             skipWhitespace()
             guard index < bytes.count else { throw fail("unexpected end") }
             switch bytes[index] {
@@ -435,7 +437,11 @@ private struct JSONParser {
         }
         while true {
             skipWhitespace()
-            elements.append(try parseValue(depth: depth))
+            do {
+                elements.append(try parseValue(depth: depth))
+            } catch {
+                throw prefixing(error, with: "[\(elements.count)]")
+            }
             skipWhitespace()
             guard index < bytes.count else { throw fail("unexpected end") }
             switch bytes[index] {

@@ -149,24 +149,12 @@ public struct WireEvent: Sendable, Hashable {
     /// - Throws: ``EventCodingError`` when `type` is empty, `at` is outside the years 1 to 9999 or a number is not
     ///   finite.
     public func eventData() throws -> EventData {
-        guard !type.isEmpty else { throw EventCodingError(type: nil, field: "type", message: "must not be empty") }
+        // As an event of any type, kept as given: the codec's rules for unknown events write exactly that.
+        let event = try EventCodec().encode(
+            .unknown(UnknownEvent(type: type, schemaVersion: metadata.schemaVersion, data: .object(data))),
+            eventID: eventID, occurredAt: WireTimestamp.truncatedToMilliseconds(at), metadata: metadata)
         try checkDate()
-        let dataBytes: Data
-        let metadataBytes: Data
-        do {
-            dataBytes = try JSONValue.object(data).canonicalData()
-        } catch let error as EventCodingError {
-            throw EventCodingError(type: type, field: FieldPath.join("data", error.field), message: error.message)
-        }
-        do {
-            metadataBytes = try metadata.jsonData()
-        } catch var error as EventCodingError {
-            error.type = type
-            throw error
-        }
-        return EventData(
-            eventID: eventID, type: type, data: dataBytes, metadata: metadataBytes,
-            occurredAt: WireTimestamp.truncatedToMilliseconds(at))
+        return event
     }
 
     /// The wire form of a stored event: `conversationId` from the stream (nil for other streams), with position and

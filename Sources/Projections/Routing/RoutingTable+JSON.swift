@@ -19,15 +19,14 @@ extension RoutingTable {
     public init(jsonBytes: [UInt8]) throws(RoutingTableError) {
         let document: JSONValue
         do {
-            document = try JSONValue(jsonData: Data(jsonBytes))
+            document = try JSONValue(jsonData: Data(jsonBytes), rejectingRepeatedKeys: true)
+        } catch let error as EventCodingError where error.message == JSONValue.repeatedKeyMessage {
+            throw RoutingTableError(
+                .duplicateField, path: error.field, entry: Self.lastKey(of: error.field),
+                message: "appears twice in the same object; write each key once")
         } catch {
             let detail = (error as? EventCodingError)?.message ?? "is not valid JSON"
             throw RoutingTableError(.invalidJSON, path: "", entry: nil, message: detail)
-        }
-        if let repeated = DuplicateKeyScanner.firstRepeatedKey(in: jsonBytes) {
-            throw RoutingTableError(
-                .duplicateField, path: repeated.path, entry: repeated.key,
-                message: "appears twice in the same object; write each key once")
         }
         var validator = RoutingTableValidator()
         let members = try Self.object(document, path: "", keys: Self.tableKeys)
@@ -150,99 +149,9 @@ extension RoutingTable {
     }
 }
 
-/// Finds a key repeated within one object, which ``JSONValue`` would silently resolve to its last value.
-///
-/// Runs only on bytes ``JSONValue`` has already parsed, so it walks the structure without checking it again; nesting
-/// is therefore bounded by the parser's depth limit.
-struct DuplicateKeyScanner {
-    private let bytes: [UInt8]
-    private var index = 0
-
-    private init(bytes: [UInt8]) { self.bytes = bytes }
-
-    /// The path of the first repeated key and the key itself, or nil when every object's keys are distinct.
-    static func firstRepeatedKey(in bytes: [UInt8]) -> (path: String, key: String)? {
-        var scanner = DuplicateKeyScanner(bytes: bytes)
-        return scanner.value(path: "")
-    }
-
-    private mutating func value(path: String) -> (path: String, key: String)? {
-        skipWhitespace()
-        guard index < bytes.count else { return nil }
-        switch bytes[index] {
-        case UInt8(ascii: "{"):
-            index += 1
-            var seen: Set<String> = []
-            while true {
-                skipWhitespace()
-                guard index < bytes.count else { return nil }
-                switch bytes[index] {
-                case UInt8(ascii: "}"):
-                    index += 1
-                    return nil
-                case UInt8(ascii: ","):
-                    index += 1
-                default:
-                    let key = string()
-                    let keyPath = path.isEmpty ? key : "\(path).\(key)"
-                    if !seen.insert(key).inserted { return (keyPath, key) }
-                    skipWhitespace()
-                    index += 1  // ':'
-                    if let found = value(path: keyPath) { return found }
-                }
-            }
-        case UInt8(ascii: "["):
-            index += 1
-            var element = 0
-            while true {
-                skipWhitespace()
-                guard index < bytes.count else { return nil }
-                switch bytes[index] {
-                case UInt8(ascii: "]"):
-                    index += 1
-                    return nil
-                case UInt8(ascii: ","):
-                    index += 1
-                    element += 1
-                default:
-                    if let found = value(path: "\(path)[\(element)]") { return found }
-                }
-            }
-        case UInt8(ascii: "\""):
-            _ = string()
-            return nil
-        default:
-            // A number or a literal; it has at least one byte, so this always advances.
-            repeat { index += 1 } while index < bytes.count && !isDelimiter(bytes[index])
-            return nil
-        }
-    }
-
-    /// Reads a string from its opening quote, returning its decoded value (escapes and all).
-    private mutating func string() -> String {
-        let start = index
-        index += 1
-        while index < bytes.count {
-            switch bytes[index] {
-            case UInt8(ascii: "\\"): index += 2
-            case UInt8(ascii: "\""):
-                index += 1
-                if case .string(let decoded)? = try? JSONValue(jsonData: Data(bytes[start..<index])) { return decoded }
-                return String(decoding: bytes[start..<index], as: UTF8.self)
-            default: index += 1
-            }
-        }
-        return String(decoding: bytes[start...], as: UTF8.self)
-    }
-
-    private mutating func skipWhitespace() {
-        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
-    }
-
-    private func isDelimiter(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: ","), UInt8(ascii: "]"), UInt8(ascii: "}"), 0x20, 0x09, 0x0A, 0x0D: true
-        default: false
-        }
+extension RoutingTable {
+    /// The last key of a field path such as `teams[0].team` (the table's keys hold no dots or brackets).
+    static func lastKey(of path: String) -> String {
+        String(path.split(separator: ".").last ?? Substring(path))
     }
 }

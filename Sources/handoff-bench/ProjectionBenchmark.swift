@@ -32,20 +32,17 @@ struct ProjectionBenchmark: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let directory = db == nil ? try makeTemporaryDirectory() : nil
-        defer { if let directory { try? FileManager.default.removeItem(atPath: directory) } }
-        let path = db ?? (directory ?? ".") + "/projections.sqlite"
+        let folder = try BenchFolder(db.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path })
+        defer { folder.removeIfTemporary() }
+        let path = db ?? folder.url.appendingPathComponent("projections.sqlite").path
         let store = try SQLiteEventStore(path: path, configuration: .init(durability: .normal))
         var loadSeconds: Double?
         if try await store.headPosition() == 0 {
             loadSeconds = try await measure { try await load(into: store) }
         }
         let head = try await store.headPosition()
-        let runner = ProjectionRunner(store: store)
-        try await runner.prepare()
-        var progress: ProjectionRunner.Progress?
-        let seconds = try await measure { progress = try await runner.rebuild() }
-        let applied = progress?.applied ?? 0
+        let (progress, seconds) = try await measure(returning: { try await ProjectionRunner(store: store).rebuild() })
+        let applied = progress.applied
         let rate = Double(head) / seconds
         let readModels = ReadModels(store: store)
         let rows = try await readModels.conversations().count
@@ -88,12 +85,6 @@ struct ProjectionBenchmark: AsyncParsableCommand {
             }
             try await group.waitForAll()
         }
-    }
-
-    private func makeTemporaryDirectory() throws -> String {
-        let path = NSTemporaryDirectory() + "handoff-bench-projections-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
     }
 
     private func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }

@@ -59,12 +59,9 @@ struct StoreBenchmark: AsyncParsableCommand {
 
     func run() async throws {
         let mode = SQLiteEventStore.Durability(rawValue: durability) ?? .full
-        let folder = try dir.map { path -> URL in
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            return URL(fileURLWithPath: path)
-        } ?? FileManager.default.temporaryDirectory.appendingPathComponent("handoff-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { if dir == nil { try? FileManager.default.removeItem(at: folder) } }
+        let bench = try BenchFolder(dir)
+        defer { bench.removeIfTemporary() }
+        let folder = bench.url
         func database(_ name: String) -> String {
             let path = folder.appendingPathComponent(name + ".sqlite").path
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }

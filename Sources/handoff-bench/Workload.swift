@@ -82,9 +82,32 @@ extension UUID {
 
 /// Seconds elapsed while running `body`.
 func measure(_ body: () async throws -> Void) async rethrows -> Double {
+    try await measure(returning: body).seconds
+}
+
+/// What `body` returned, and the seconds it took.
+func measure<T>(returning body: () async throws -> T) async rethrows -> (value: T, seconds: Double) {
     let clock = ContinuousClock()
     let start = clock.now
-    try await body()
+    let value = try await body()
     let elapsed = start.duration(to: clock.now)
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    return (value, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+}
+
+/// The folder for a run's databases: the one given (created if needed, kept), else a new temporary one that
+/// ``removeIfTemporary()`` deletes.
+struct BenchFolder {
+    let url: URL
+    private let isTemporary: Bool
+
+    init(_ path: String?) throws {
+        isTemporary = path == nil
+        url = path.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("handoff-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    func removeIfTemporary() {
+        if isTemporary { try? FileManager.default.removeItem(at: url) }
+    }
 }

@@ -82,4 +82,21 @@ struct AuditTests {
         #expect(last?.duration(now: minute(12)) == 600)
         #expect(audit.state.mode == .queued)
     }
+
+    @Test("an agent named by a later event keeps one stretch, with the name")
+    func agentNamedLater() {
+        var script = Script()
+        script.add(.handoffRequested(HandoffRequested(reason: "user_asked", team: 4, teamChosenBy: .bot)))
+        script.add(.handoffRouted(HandoffRouted(team: 4, rule: "explicit", routingVersion: 1)))
+        script.add(.agentAssigned(AgentAssigned(agentId: 7)))
+        script.add(.agentAssigned(AgentAssigned(agentId: 7, agentName: "Ada")))
+        script.add(.agentAssigned(AgentAssigned(agentId: 8, agentName: "Bo")))
+        var audit = ConversationAudit(conversationID: "c-3")
+        for record in script.records { audit.apply(record) }
+        #expect(audit.segments.map(\.owner) == [
+            .routing, .team(4), .agent(AgentRef(id: 7, name: "Ada"), team: 4), .agent(AgentRef(id: 8, name: "Bo"), team: 4),
+        ])
+        #expect(audit.segments[2].from == minute(2), "the stretch began when agent 7 took it, not when named")
+        #expect(audit.segments[2].end == .assigned)
+    }
 }

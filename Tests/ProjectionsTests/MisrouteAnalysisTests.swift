@@ -240,4 +240,17 @@ struct MisrouteAnalysisTests {
         #expect(report.defaultFallbacksBySkill == ["Acme.HR.Leave": 2])
         #expect(report.skills.map(line) == ["Acme.HR.Leave: - - 2 2 0 0"])
     }
+
+    @Test("a skill is shown as first written even when its first handoff was no fallback")
+    func skillSpellingAcrossRules() throws {
+        let explicit = traces { script in
+            script.add(.handoffRequested(HandoffRequested(reason: "bot_failed", team: 4, teamChosenBy: .user, unfinishedSkills: ["acme.hr.leave"])))
+        }
+        let fallback = traces { script in
+            script.add(.handoffRequested(HandoffRequested(reason: "bot_failed", unfinishedSkills: ["Acme.HR.Leave"])))
+        }
+        let report = MisrouteReport(traces: explicit + fallback, table: try routingTable("default.json"))
+        #expect(report.skills.map(\.skill) == ["acme.hr.leave"])
+        #expect(report.defaultFallbacksBySkill == ["acme.hr.leave": 1])
+    }
 }

@@ -327,8 +327,8 @@ public struct HandoffRouted: Codable, Sendable, Hashable, EventPayload {
     public var team: Int
     /// The rule that chose it: `explicit`, `user_choice`, `skill:<name>` or `default`.
     public var rule: String
-    /// The version of the routing table used: 1 for the first `routing.table_set` event of the `routing` stream, 2 for
-    /// the next, and so on (its stream version plus one).
+    /// The version of the routing table used: the stream version of its `routing.table_set` event in the `routing`
+    /// stream, plus one (the first event is version 1).
     public var routingVersion: Int64
 
     /// Creates the payload.

@@ -26,6 +26,14 @@ public enum Owner: Sendable, Hashable {
         return nil
     }
 
+    /// The same holder: equal owners, or the same agent (by id) in the same team whatever name was known for them.
+    func isSameHolder(as other: Owner) -> Bool {
+        switch (self, other) {
+        case (.agent(let a, let teamA), .agent(let b, let teamB)): a.id == b.id && teamA == teamB
+        default: self == other
+        }
+    }
+
     /// The owner a session state implies; nil once the session is closed.
     init?(_ state: SessionState) {
         switch state.mode {
@@ -140,7 +148,14 @@ public struct ConversationAudit: Sendable, Hashable {
         state = after
         let ownerBefore = before.isStarted ? Owner(before) : nil
         let ownerAfter = Owner(after)
-        guard ownerBefore != ownerAfter || before.session != after.session else { return }
+        let sameHolder = ownerBefore.map { before in ownerAfter.map(before.isSameHolder) ?? false } ?? (ownerAfter == nil)
+        guard !sameHolder || before.session != after.session else {
+            // The same stretch; a later event may have told the agent's name.
+            if let ownerAfter, let last = segments.indices.last, segments[last].to == nil {
+                segments[last].owner = ownerAfter
+            }
+            return
+        }
         if ownerBefore != nil, let last = segments.indices.last, segments[last].to == nil {
             segments[last].to = record.at
             segments[last].toPosition = record.position

@@ -13,7 +13,7 @@ public struct HandoffTrace: Sendable, Hashable {
     public var routedAt: Date?
     /// The teams the conversation went through after the request, in order, with when it arrived: the routed team
     /// first, then every transfer.
-    public var teams: [(team: Int?, at: Date)]
+    public var teams: [TeamStop]
     /// When the session closed; nil while it lasts.
     public var closedAt: Date?
 
@@ -21,17 +21,19 @@ public struct HandoffTrace: Sendable, Hashable {
     public var recordedTeam: Int? { request.routedTeam }
     /// The rule the routing decision recorded.
     public var recordedRule: String? { request.rule }
+}
 
-    public static func == (lhs: HandoffTrace, rhs: HandoffTrace) -> Bool {
-        lhs.conversationID == rhs.conversationID && lhs.session == rhs.session && lhs.request == rhs.request
-            && lhs.routedAt == rhs.routedAt && lhs.closedAt == rhs.closedAt
-            && lhs.teams.map(\.team) == rhs.teams.map(\.team) && lhs.teams.map(\.at) == rhs.teams.map(\.at)
-    }
+/// A team and when a handoff arrived there; a nil team means the support system removed it.
+public struct TeamStop: Sendable, Hashable, Encodable {
+    /// The team.
+    public var team: Int?
+    /// When the handoff arrived.
+    public var at: Date
 
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(conversationID)
-        hasher.combine(session)
-        hasher.combine(request.requestEventID)
+    /// Creates a stop.
+    public init(team: Int?, at: Date) {
+        self.team = team
+        self.at = at
     }
 }
 
@@ -80,9 +82,9 @@ public struct HandoffTracer: Sendable {
         if let handoff = state.handoff { traces[last].request = handoff }
         if case .handoffRouted = record.event, before.mode == .routing {
             traces[last].routedAt = record.at
-            traces[last].teams.append((state.team, record.at))
+            traces[last].teams.append(TeamStop(team: state.team, at: record.at))
         } else if before.humanOwnsSession, state.humanOwnsSession, before.team != state.team {
-            traces[last].teams.append((state.team, record.at))
+            traces[last].teams.append(TeamStop(team: state.team, at: record.at))
         }
         if state.mode == .closed { traces[last].closedAt = record.at }
     }

@@ -136,20 +136,6 @@ public struct DefaultFallback: Sendable, Hashable, Encodable {
     }
 }
 
-/// A team and when a handoff arrived there; a nil team means the support system removed it.
-public struct TeamStop: Sendable, Hashable, Encodable {
-    /// The team.
-    public var team: Int?
-    /// When the handoff arrived.
-    public var at: Date
-
-    /// Creates a stop.
-    public init(team: Int?, at: Date) {
-        self.team = team
-        self.at = at
-    }
-}
-
 /// A transfer loop within one handoff: it left a team for another and came back (4 → 3 → 4).
 public struct TransferLoop: Sendable, Hashable, Encodable {
     /// The conversation.
@@ -262,7 +248,7 @@ public struct MisrouteReport: Sendable, Hashable, Encodable {
     public var moves: [TeamMove]
     /// The handoffs the table sends to its default team although they had unfinished skills.
     public var defaultFallbacks: [DefaultFallback]
-    /// How many default fallbacks each skill was in.
+    /// How many default fallbacks each skill was in (the skills lines with fallbacks, as a dictionary).
     public var defaultFallbacksBySkill: [String: Int]
     /// The transfer loops, in the order of the traces and, within one, of the returns.
     public var loops: [TransferLoop]
@@ -298,14 +284,10 @@ public struct MisrouteReport: Sendable, Hashable, Encodable {
             loops += Self.loops(in: trace)
         }
         disagreements = comparisons.filter(\.isDisagreement)
-        var skillNames = SkillNames()
-        defaultFallbacksBySkill = [:]
-        for fallback in defaultFallbacks {
-            for skill in skillNames.distinct(fallback.skills) { defaultFallbacksBySkill[skill, default: 0] += 1 }
-        }
         teams = Self.teamSummary(comparisons: comparisons, moves: moves, loops: loops)
-        skills = Self.skillSummary(
-            comparisons: comparisons, moves: moves, table: table, names: &skillNames)
+        skills = Self.skillSummary(comparisons: comparisons, moves: moves, table: table)
+        defaultFallbacksBySkill = Dictionary(
+            uniqueKeysWithValues: skills.filter { $0.defaultFallbacks > 0 }.map { ($0.skill, $0.defaultFallbacks) })
     }
 
     /// The first transfer away from the routed team, for a handoff that was routed.
@@ -323,7 +305,7 @@ public struct MisrouteReport: Sendable, Hashable, Encodable {
     private static func loops(in trace: HandoffTrace) -> [TransferLoop] {
         var found: [TransferLoop] = []
         var lastVisit: [Int: Int] = [:]
-        let stops = trace.teams.map { TeamStop(team: $0.team, at: $0.at) }
+        let stops = trace.teams
         for (index, stop) in stops.enumerated() {
             guard let team = stop.team else { continue }
             if let previous = lastVisit[team], stops[(previous + 1)..<index].contains(where: { $0.team != nil }) {
@@ -365,8 +347,9 @@ public struct MisrouteReport: Sendable, Hashable, Encodable {
     }
 
     private static func skillSummary(
-        comparisons: [RouteComparison], moves: [TeamMove], table: RoutingTable, names: inout SkillNames
+        comparisons: [RouteComparison], moves: [TeamMove], table: RoutingTable
     ) -> [SkillSummary] {
+        var names = SkillNames()
         var lines: [String: SkillSummary] = [:]
         func update(_ skills: [String], _ change: (inout SkillSummary) -> Void) {
             for skill in names.distinct(skills) {
@@ -382,7 +365,7 @@ public struct MisrouteReport: Sendable, Hashable, Encodable {
             if comparison.isDisagreement { update(comparison.unfinishedSkills) { $0.disagreements += 1 } }
         }
         for move in moves { update(move.unfinishedSkills) { $0.moves += 1 } }
-        return lines.values.sorted { $0.skill.lowercased() < $1.skill.lowercased() }
+        return lines.values.sorted { SkillEntry.key($0.skill) < SkillEntry.key($1.skill) }
     }
 }
 

@@ -154,13 +154,13 @@ enum ReadModelRows {
         guard case .array(let pairs) = try JSONValue(jsonData: Data(row.text(13).utf8)) else {
             throw ReadModelError.corruptRow(table: "rm_handoffs", column: "teams", value: row.text(13))
         }
-        var teams: [(team: Int?, at: Date)] = []
+        var teams: [TeamStop] = []
         for pair in pairs {
             guard case .array(let values) = pair, values.count == 2, case .integer(let at) = values[1] else {
                 throw ReadModelError.corruptRow(table: "rm_handoffs", column: "teams", value: row.text(13))
             }
             let team: Int? = if case .integer(let team) = values[0] { Int(team) } else { nil }
-            teams.append((team, Date(millisecondsSince1970: at)))
+            teams.append(TeamStop(team: team, at: Date(millisecondsSince1970: at)))
         }
         return HandoffTrace(
             conversationID: row.text(0), session: Int(row.int64(2)), request: request, routedAt: row.optionalDate(12),

@@ -206,5 +206,5 @@ public struct SessionState: Sendable, Hashable {
     }
 
     /// Skill names compare case-insensitively, as routing does.
-    static func sameSkill(_ a: String, _ b: String) -> Bool { a.lowercased() == b.lowercased() }
+    static func sameSkill(_ a: String, _ b: String) -> Bool { SkillEntry.key(a) == SkillEntry.key(b) }
 }

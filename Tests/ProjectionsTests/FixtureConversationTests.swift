@@ -4,18 +4,6 @@ import Projections
 import Testing
 import TestSupport
 
-/// The repository's `fixtures` folder, found from this file's path.
-func fixturesFolder(filePath: String = #filePath) -> URL {
-    var folder = URL(fileURLWithPath: filePath).deletingLastPathComponent()
-    while folder.path != "/" {
-        if FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) {
-            return folder.appendingPathComponent("fixtures")
-        }
-        folder = folder.deletingLastPathComponent()
-    }
-    return URL(fileURLWithPath: "fixtures")
-}
-
 /// What importing a fixture conversation into a store did.
 struct Imported {
     var state: SessionState

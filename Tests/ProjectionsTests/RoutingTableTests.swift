@@ -2,6 +2,7 @@ import EventStore
 import Foundation
 import Projections
 import Testing
+import TestSupport
 
 /// The bytes of `fixtures/routing/<name>`.
 func routingFixture(_ name: String) throws -> [UInt8] {

@@ -225,8 +225,14 @@ private struct WireReader {
     }
 }
 
-/// The wire form's timestamps: strict ISO-8601 in, UTC to the millisecond out.
-enum WireTimestamp {
+/// The wire form's timestamps: strict ISO-8601 in, UTC to the millisecond out. Public so that tools print and read
+/// times exactly as the wire form does.
+///
+/// ```swift
+/// WireTimestamp.parse("2026-11-24T11:00:00+01:00")   // 2026-11-24 10:00:00 UTC
+/// WireTimestamp.format(date)                         // "2026-11-24T10:00:00Z", "2026-11-24T10:00:00.123Z"
+/// ```
+public enum WireTimestamp {
     /// Seconds since 1970 of 0001-01-01T00:00:00Z and 10000-01-01T00:00:00Z: the years the format can write.
     private static let earliest: Double = -62_135_596_800
     private static let end: Double = 253_402_300_800
@@ -251,7 +257,8 @@ enum WireTimestamp {
     }
 
     /// `2026-11-24T10:00:00Z`, or `2026-11-24T10:00:00.123Z` when there are milliseconds (truncated, not rounded).
-    static func format(_ date: Date) -> String {
+    /// - Parameter date: the time; outside the years 1 to 9999 it is written by Foundation's ISO-8601 style.
+    public static func format(_ date: Date) -> String {
         guard isWritable(date) else { return date.formatted(Date.ISO8601FormatStyle()) }
         let milliseconds = milliseconds(date)
         let (seconds, fraction) = floorDivision(milliseconds, 1000)
@@ -273,7 +280,8 @@ enum WireTimestamp {
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM|±HHMM)`, checking every field's range;
     /// nil for anything else.
-    static func parse(_ text: String) -> Date? {
+    /// - Parameter text: the text, for example `2026-11-24T10:00:00Z`.
+    public static func parse(_ text: String) -> Date? {
         let bytes = Array(text.utf8)
         // Date and time: "YYYY-MM-DDTHH:MM:SS" is 19 bytes.
         guard bytes.count >= 20 else { return nil }

@@ -29,12 +29,20 @@ public final class SQLiteEventStore: Sendable {
         public var busyTimeout: Duration
         /// The most idle reader connections kept open.
         public var maxIdleReaders: Int
+        /// Opens the database for reading only (for tools beside a running service): the file must exist and have
+        /// this build's schema; nothing is created, migrated or written, and ``SQLiteEventStore/append(_:to:expected:)``
+        /// and ``SQLiteEventStore/write(_:)`` throw `readOnly`. `durability` does not apply.
+        public var readOnly: Bool
 
         /// Creates a configuration; the defaults suit production.
-        public init(durability: Durability = .full, busyTimeout: Duration = .seconds(5), maxIdleReaders: Int = 8) {
+        public init(
+            durability: Durability = .full, busyTimeout: Duration = .seconds(5), maxIdleReaders: Int = 8,
+            readOnly: Bool = false
+        ) {
             self.durability = durability
             self.busyTimeout = busyTimeout
             self.maxIdleReaders = maxIdleReaders
+            self.readOnly = readOnly
         }
     }
 
@@ -43,20 +51,36 @@ public final class SQLiteEventStore: Sendable {
     /// The configuration it was opened with.
     public let configuration: Configuration
 
-    private let writer: Writer
+    /// Nil when the store was opened read-only.
+    private let writer: Writer?
     private let readers: ReaderPool
     private let notifier: HeadNotifier
 
     /// The most records one page of a read returns.
     public static let maxPageSize = 10_000
 
-    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
-    /// - Throws: ``EventStoreError`` with code `storage` when the file cannot be opened or is not in WAL mode,
-    ///   `schemaTooNew` when a newer build wrote it.
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date; with
+    /// ``Configuration/readOnly``, opens an existing store without writing anything.
+    /// - Throws: ``EventStoreError`` with code `storage` when the file cannot be opened or is not in WAL mode (or,
+    ///   read-only, does not exist or is not an event store of this schema version), `schemaTooNew` when a newer
+    ///   build wrote it.
     public init(path: String, configuration: Configuration = Configuration()) throws(EventStoreError) {
         self.path = path
         self.configuration = configuration
         let timeout = Self.milliseconds(configuration.busyTimeout)
+        self.readers = ReaderPool(path: path, busyTimeoutMilliseconds: timeout, maxIdle: configuration.maxIdleReaders)
+        if configuration.readOnly {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw EventStoreError(.storage, "there is no database at \(path)")
+            }
+            let head = try readers.read { connection throws(EventStoreError) in
+                try Schema.checkReadable(connection)
+                return try connection.scalarInt("SELECT max(position) FROM events") ?? 0
+            }
+            self.writer = nil
+            self.notifier = HeadNotifier(head: head)
+            return
+        }
         let connection = try Connection(path: path, mode: .readWrite, busyTimeoutMilliseconds: timeout)
         let mode = try connection.scalarText("PRAGMA journal_mode = WAL")
         guard mode?.lowercased() == "wal" else {
@@ -72,17 +96,24 @@ public final class SQLiteEventStore: Sendable {
         let writer = try Writer(connection: connection)
         self.notifier = writer.notifier
         self.writer = writer
-        self.readers = ReaderPool(path: path, busyTimeoutMilliseconds: timeout, maxIdle: configuration.maxIdleReaders)
         writer.start()
     }
 
-    deinit { writer.requestClose() }
+    deinit { writer?.requestClose() }
 
     /// Commits what is queued, stops the writer and refuses further appends. Reads still work until the store is
     /// released.
     public func close() async {
-        await writer.close()
+        await writer?.close()
         notifier.close()
+    }
+
+    /// The writer, or the `readOnly` error for a store opened read-only.
+    private func requireWriter(_ stream: StreamID? = nil) throws(EventStoreError) -> Writer {
+        guard let writer else {
+            throw EventStoreError(.readOnly, "the event store at \(path) was opened read-only", stream: stream)
+        }
+        return writer
     }
 
     // MARK: - Appending
@@ -95,8 +126,8 @@ public final class SQLiteEventStore: Sendable {
     /// - Throws: ``EventStoreError`` with code `wrongExpectedVersion` (with the actual version),
     ///   `duplicateEventID` (an id stored with other content), `idempotencyConflict` (some ids stored, some not, or
     ///   not consecutive), `invalidAppend` (an id twice in one append, a negative exact version, an empty or
-    ///   overlong type, a time outside the years 1-9999, a payload over ``maxEventBytes``), `storage`, `busy` or
-    ///   `closed`.
+    ///   overlong type, a time outside the years 1-9999, a payload over ``maxEventBytes``), `storage`, `busy`,
+    ///   `closed` or `readOnly`.
     public func append(
         _ events: [EventData], to stream: StreamID, expected: ExpectedVersion = .any
     ) async throws(EventStoreError) -> AppendResult {
@@ -116,6 +147,7 @@ public final class SQLiteEventStore: Sendable {
                 .invalidAppend, "an exact expected version must be 0 or more (use noStream for an empty stream)",
                 stream: stream, expected: expected)
         }
+        let writer = try requireWriter(stream)
         do {
             return try await writer.append(AppendRequest(stream: stream, expected: expected, events: events))
         } catch let error as EventStoreError {
@@ -131,11 +163,12 @@ public final class SQLiteEventStore: Sendable {
     /// two group commits, and returns its result once committed. A thrown error rolls the transaction back.
     ///
     /// For read models, checkpoints and an outbox that must change atomically; not for the events table.
-    /// - Throws: the error `body` threw, or ``EventStoreError`` (`storage`, `busy`, `closed`).
+    /// - Throws: the error `body` threw, or ``EventStoreError`` (`storage`, `busy`, `closed`, `readOnly`).
     public func write<T: Sendable>(
         _ body: @escaping @Sendable (borrowing SQLiteDatabase) throws -> T
     ) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        let writer = try requireWriter()
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let accepted = writer.perform { connection in
                 continuation.resume(
                     with: Result {

@@ -77,6 +77,21 @@ package enum Schema {
         }
     }
 
+    /// Checks, without writing, that a database can be read as it is: an event store at exactly this build's schema
+    /// version (a read-only opener cannot migrate an older one).
+    static func checkReadable(_ connection: Connection) throws(EventStoreError) {
+        let found = try checkedVersion(connection)
+        if found == 0 {
+            throw EventStoreError(.storage, "the file at \(connection.path) is not an event store (schema version 0)")
+        }
+        if found < currentVersion {
+            throw EventStoreError(
+                .storage,
+                "the database at \(connection.path) has schema version \(found), older than this build's "
+                    + "\(currentVersion); open it once for writing to migrate it")
+        }
+    }
+
     /// The database's `user_version`, refused when this build cannot run on it.
     private static func checkedVersion(_ connection: Connection) throws(EventStoreError) -> Int64 {
         let found = try connection.scalarInt("PRAGMA user_version") ?? 0

@@ -28,6 +28,8 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible {
         public static let schemaTooNew = Code("schemaTooNew")
         /// The store was closed.
         public static let closed = Code("closed")
+        /// The store was opened read-only and was asked to write.
+        public static let readOnly = Code("readOnly")
     }
 
     /// What went wrong.

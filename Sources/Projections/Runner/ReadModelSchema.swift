@@ -87,6 +87,8 @@ enum ReadModelSchema {
         CREATE INDEX IF NOT EXISTS rm_audit_segments_by_team ON rm_audit_segments (team) WHERE team IS NOT NULL;
         CREATE INDEX IF NOT EXISTS rm_audit_segments_by_start ON rm_audit_segments (from_at);
         CREATE INDEX IF NOT EXISTS rm_handoffs_by_time ON rm_handoffs (requested_at);
+        CREATE INDEX IF NOT EXISTS rm_conversations_by_support ON rm_conversations (support_conversation_id)
+            WHERE support_conversation_id IS NOT NULL;
         """
 
     static let dropTables = """

@@ -33,6 +33,35 @@ public struct ReadModels: Sendable {
         }
     }
 
+    /// The conversation whose current session the support system holds as conversation `supportConversationID`
+    /// (Chatwoot's display id), or nil when no conversation's state names it: for a webhook that does not carry this
+    /// service's conversation id. Only the latest support conversation of each conversation is kept, so one of an
+    /// earlier session is not found.
+    public func conversationID(supportConversationID: Int) async throws -> String? {
+        try await store.read { db in
+            try db.statement(
+                """
+                SELECT conversation_id FROM rm_conversations WHERE support_conversation_id = ?1
+                ORDER BY position DESC LIMIT 1
+                """,
+                .integer(Int64(supportConversationID))
+            ).rows { $0.text(0) }.first
+        }
+    }
+
+    /// The conversations whose current session people own (`routing`, `queued` or `withAgent`), ordered by id: the
+    /// handoffs still open.
+    public func openHandoffs() async throws -> [String] {
+        try await store.read { db in
+            try db.statement(
+                """
+                SELECT conversation_id FROM rm_conversations WHERE mode IN ('routing', 'queued', 'withAgent')
+                ORDER BY conversation_id
+                """
+            ).rows { $0.text(0) }
+        }
+    }
+
     /// Every conversation, ordered by id.
     public func conversations() async throws -> [ConversationSummary] {
         try await store.read { db in

@@ -31,3 +31,17 @@ public struct ConversationRecord: Sendable, Hashable {
             event: try codec.decode(record))
     }
 }
+
+extension ConversationRecord {
+    /// Decodes a stored event the way the ``ProjectionRunner`` applies it to the read models: types whose payload
+    /// no read model reads (user, bot and agent messages, support outcomes without ids) by their type and schema
+    /// version alone, the others in full. Folds that must agree with the read models (for example over the events
+    /// after the runner's checkpoint) decode with this.
+    /// - Parameters:
+    ///   - record: the stored event.
+    ///   - codec: the codec (its upcasters and schema versions).
+    /// - Throws: ``EventCodingError`` for an event the runner passes over (and lists as skipped).
+    public init(folding record: RecordedEvent, codec: EventCodec = EventCodec()) throws {
+        self = try ProjectionRunner.foldRecord(record, codec: codec)
+    }
+}

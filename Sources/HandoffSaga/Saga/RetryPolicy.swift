@@ -1,0 +1,72 @@
+import Foundation
+
+/// How the dispatcher retries: exponential backoff with jitter, `Retry-After` honoured, and a cap on attempts.
+public struct RetryPolicy: Sendable, Hashable {
+    /// Attempts before a command is parked as dead (default 8).
+    public var maxAttempts: Int
+    /// The delay after the first failure (before jitter).
+    public var baseDelay: Duration
+    /// The longest delay between two attempts.
+    public var maxDelay: Duration
+
+    /// Creates a policy.
+    public init(maxAttempts: Int = 8, baseDelay: Duration = .milliseconds(500), maxDelay: Duration = .seconds(300)) {
+        self.maxAttempts = max(1, maxAttempts)
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+    }
+
+    /// The delay before attempt `attempts + 1`, after `attempts` failures: `base * 2^(attempts-1)`, capped, with
+    /// "equal jitter" (a uniform draw in its upper half), and never shorter than the server's `Retry-After`.
+    public func delay(afterFailures attempts: Int, retryAfter: Duration?, random: Double = Double.random(in: 0...1)) -> Duration {
+        let exponent = min(max(attempts - 1, 0), 30)
+        let base = seconds(baseDelay) * pow(2, Double(exponent))
+        let capped = min(base, seconds(maxDelay))
+        let jittered = capped / 2 + capped / 2 * min(max(random, 0), 1)
+        let floor = retryAfter.map(seconds) ?? 0
+        return .milliseconds(Int64((max(jittered, floor) * 1000).rounded(.up)))
+    }
+
+    private func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+/// A circuit breaker for one support system: after `threshold` outage failures in a row it opens, and while open it
+/// lets one probe through per `interval`; a success closes it.
+struct CircuitBreaker: Sendable {
+    let threshold: Int
+    let interval: Duration
+    private(set) var consecutiveFailures = 0
+    private(set) var openedAt: ContinuousClock.Instant?
+    private var lastProbe: ContinuousClock.Instant?
+
+    init(threshold: Int, interval: Duration) {
+        self.threshold = max(1, threshold)
+        self.interval = interval
+    }
+
+    var isOpen: Bool { openedAt != nil }
+
+    /// How many commands may go now: all when closed; one probe per interval when open.
+    mutating func admit(now: ContinuousClock.Instant) -> Int {
+        guard isOpen else { return Int.max }
+        if let lastProbe, now - lastProbe < interval { return 0 }
+        lastProbe = now
+        return 1
+    }
+
+    mutating func recordSuccess() {
+        consecutiveFailures = 0
+        openedAt = nil
+        lastProbe = nil
+    }
+
+    mutating func recordOutage(now: ContinuousClock.Instant) {
+        consecutiveFailures += 1
+        if consecutiveFailures >= threshold, openedAt == nil {
+            openedAt = now
+            lastProbe = now
+        }
+    }
+}

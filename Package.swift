@@ -113,6 +113,7 @@ let package = Package(
             dependencies: [
                 "EventStore",
                 "Projections",
+                "HandoffSaga",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -183,7 +184,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ReplayTests",
-            dependencies: ["replay", "EventStore", "Projections", "TestSupport"],
+            dependencies: ["replay", "EventStore", "Projections", "HandoffSaga", "ChatwootSimulator", "TestSupport"],
             swiftSettings: strictSettings
         ),
     ]

@@ -18,7 +18,7 @@ struct Replay: AsyncParsableCommand {
             """,
         subcommands: [
             TimelineCommand.self, RouteCommand.self, MisroutesCommand.self, AuditCommand.self, ImportCommand.self,
-            ExportCommand.self, ProjectionsCommand.self, VerifyCommand.self,
+            ExportCommand.self, RebuildSupportCommand.self, ProjectionsCommand.self, VerifyCommand.self,
         ]
     )
 

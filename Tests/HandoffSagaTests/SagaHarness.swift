@@ -16,7 +16,10 @@ struct SagaHarness {
     let codec = EventCodec()
 
     /// Fast retries, so tests that exhaust them take milliseconds.
-    static let fastRetries = RetryPolicy(maxAttempts: 8, baseDelay: .milliseconds(5), maxDelay: .milliseconds(40))
+    /// Quick retries; writes the simulator commits before it answers (or resets) are visible at once, so the wait
+    /// after an unknown outcome can be short.
+    static let fastRetries = RetryPolicy(
+        maxAttempts: 8, baseDelay: .milliseconds(5), maxDelay: .milliseconds(40), unknownOutcomeWait: .milliseconds(20))
 
     static func start(
         retry: RetryPolicy = fastRetries, breakerThreshold: Int = 1000, breakerInterval: Duration = .seconds(30),

@@ -171,7 +171,8 @@ struct SagaTests {
     @Test("after the last attempt a command is parked as dead and support.command_failed is recorded")
     func deadAfterAttempts() async throws {
         let harness = try await SagaHarness.start(
-            retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(5), maxDelay: .milliseconds(10)))
+            retry: RetryPolicy(
+                maxAttempts: 3, baseDelay: .milliseconds(5), maxDelay: .milliseconds(10), unknownOutcomeWait: .milliseconds(10)))
         harness.chatwoot.simulator.install(
             try faultPlan(#"{"rules": [{"method": "POST", "path": "/api/v1/accounts/1/conversations/*/assignments", "fault": "status", "status": 500, "always": true}]}"#))
         try await conversationUpToHandoff(harness, "c-6")

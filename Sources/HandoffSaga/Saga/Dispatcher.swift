@@ -175,11 +175,14 @@ public actor Dispatcher {
             } else {
                 var retryAfter: Duration?
                 var uncertain = row.uncertain
+                var unknownOutcome = false
                 if case .retry(let after, let mayHaveTakenEffect) = failure.disposition {
                     retryAfter = after
                     uncertain = uncertain || mayHaveTakenEffect
+                    unknownOutcome = mayHaveTakenEffect
                 }
-                let delay = configuration.retry.delay(afterFailures: attempts, retryAfter: retryAfter)
+                var delay = configuration.retry.delay(afterFailures: attempts, retryAfter: retryAfter)
+                if unknownOutcome { delay = max(delay, configuration.retry.unknownOutcomeWait) }
                 logger.notice(
                     "support command will be retried",
                     metadata: ["conversation": "\(command.conversationID)", "command": "\(kind.rawValue)", "attempts": "\(attempts)", "in": "\(delay)", "error": "\(failure.message)"])

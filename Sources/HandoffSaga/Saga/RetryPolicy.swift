@@ -8,12 +8,21 @@ public struct RetryPolicy: Sendable, Hashable {
     public var baseDelay: Duration
     /// The longest delay between two attempts.
     public var maxDelay: Duration
+    /// After an attempt whose outcome is unknown (no answer in time, a connection lost after the write), the least
+    /// wait before the next attempt looks its marker up: a request Chatwoot is still working on must have committed
+    /// by then, or the lookup misses it and the retry creates a second copy. Keep it well above the client timeout
+    /// and the longest a Chatwoot request may run (default 30 s).
+    public var unknownOutcomeWait: Duration
 
     /// Creates a policy.
-    public init(maxAttempts: Int = 8, baseDelay: Duration = .milliseconds(500), maxDelay: Duration = .seconds(300)) {
+    public init(
+        maxAttempts: Int = 8, baseDelay: Duration = .milliseconds(500), maxDelay: Duration = .seconds(300),
+        unknownOutcomeWait: Duration = .seconds(30)
+    ) {
         self.maxAttempts = max(1, maxAttempts)
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
+        self.unknownOutcomeWait = unknownOutcomeWait
     }
 
     /// The delay before attempt `attempts + 1`, after `attempts` failures: `base * 2^(attempts-1)`, capped, with

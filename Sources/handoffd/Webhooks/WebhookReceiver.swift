@@ -137,47 +137,15 @@ struct WebhookReceiver: Sendable {
         throw problem
     }
 
-    /// The events of a delivery that change something, in order, ready to append.
-    ///
-    /// Each is applied to the state the events before it leave; one that leaves the state as it was (but for the
-    /// position) is dropped. Agent messages are kept unless already stored. State changes from a Chatwoot
-    /// conversation other than the one the conversation's state names (an earlier session's) are dropped too.
+    /// The events of a delivery that change something (``EffectiveChanges``), in order, ready to append.
     static func changes(_ translation: WebhookTranslation, snapshot: ConversationSnapshot) throws -> [EventData] {
         let codec = EventCodec()
-        var state = snapshot.state
-        var version = snapshot.version
-        var kept: [EventData] = []
-        let staleConversation =
-            snapshot.state.support.conversationID.map { known in
-                translation.chatwootConversationID.map { $0 != known } ?? false
-            } ?? false
-        for translated in translation.events where snapshot.stored[translated.eventID] == nil {
-            let record = ConversationRecord(
-                position: state.position + 1, version: version + 1, eventID: translated.eventID,
-                at: translated.occurredAt, event: translated.event)
-            let after = SessionState.evolve(state, record)
-            if case .agentMessage = translated.event {
-                // Messages change no state; they are what the bot platform is waiting for.
-            } else if staleConversation || sameOwnership(state, after) {
-                continue
-            }
-            kept.append(
-                try codec.encode(
-                    translated.event, eventID: translated.eventID, occurredAt: translated.occurredAt,
-                    metadata: metadata))
-            state = after
-            version += 1
+        let kept = EffectiveChanges.filter(
+            translation.events, state: snapshot.state, stored: Set(snapshot.stored.keys),
+            supportConversationID: translation.chatwootConversationID)
+        return try kept.map {
+            try codec.encode($0.event, eventID: $0.eventID, occurredAt: $0.occurredAt, metadata: metadata)
         }
-        return kept
-    }
-
-    /// Whether two states are the same but for where in the log they were taken.
-    static func sameOwnership(_ a: SessionState, _ b: SessionState) -> Bool {
-        var b = b
-        b.position = a.position
-        b.version = a.version
-        b.lastEventAt = a.lastEventAt
-        return a == b
     }
 
     /// Our conversation id: from the conversation's custom attribute, else the read models' state holding its

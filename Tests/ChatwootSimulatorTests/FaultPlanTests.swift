@@ -18,6 +18,7 @@ struct FaultPlanTests {
                   {"fault": "delay", "seconds": 2.5},
                   {"fault": "resetBeforeWrite"},
                   {"fault": "commitThenReset"},
+                  {"method": "POST", "path": "/api/v1/accounts/1/contacts", "fault": "status", "status": 500, "every": 10, "always": true},
                   {"fault": "commitThenDelay", "seconds": 3},
                   {"fault": "outage", "seconds": 10}
                 ]}
@@ -31,6 +32,7 @@ struct FaultPlanTests {
                 FaultRule(fault: .delay(seconds: 2.5)),
                 FaultRule(fault: .resetBeforeWrite),
                 FaultRule(fault: .commitThenReset),
+                FaultRule(method: "POST", path: "/api/v1/accounts/1/contacts", fault: .status(500), count: nil, every: 10),
                 FaultRule(fault: .commitThenDelay(seconds: 3)),
                 FaultRule(fault: .outage(seconds: 10), count: nil),
             ]
@@ -46,6 +48,53 @@ struct FaultPlanTests {
         #expect(plan.rules.map(\.count) == [nil, nil, 1])
     }
 
+    @Test("every takes a positive integer, combines with skip and count, and round-trips")
+    func every() throws {
+        let plan = try FaultPlan(
+            json: #"""
+                {"rules": [
+                  {"method": "POST", "path": "/api/v1/accounts/1/contacts", "fault": "status", "status": 500, "every": 10, "always": true},
+                  {"fault": "resetBeforeWrite", "every": 3, "skip": 1, "count": 2},
+                  {"fault": "commitThenReset", "every": null}
+                ]}
+                """#
+        )
+        #expect(
+            plan.rules == [
+                FaultRule(method: "POST", path: "/api/v1/accounts/1/contacts", fault: .status(500), count: nil, every: 10),
+                FaultRule(fault: .resetBeforeWrite, count: 2, skip: 1, every: 3),
+                FaultRule(fault: .commitThenReset),
+            ]
+        )
+        #expect(try FaultPlan(json: plan.jsonString()) == plan)
+        #expect(FaultRule(fault: .outage(seconds: 1), every: 4).every == nil)
+    }
+
+    @Test("every n-th selected request gets the fault, after skip and within count; the others go to later rules")
+    func everyBehaviour() {
+        let start = ContinuousClock.now
+        let path = "/api/v1/accounts/1/conversations/1/messages"
+        func faults(_ rules: [FaultRule], requests: Int, method: String = "POST") -> [Fault?] {
+            var injector = FaultInjector(plan: FaultPlan(rules: rules), now: start)
+            return (0..<requests).map { _ in injector.fault(method: method, path: path, now: start) }
+        }
+        let tenth = faults([FaultRule(method: "POST", fault: .status(500), count: nil, every: 10)], requests: 100)
+        #expect(tenth.indices.filter { tenth[$0] != nil } == [9, 19, 29, 39, 49, 59, 69, 79, 89, 99])
+        #expect(faults([FaultRule(method: "POST", fault: .status(500), count: nil, every: 10)], requests: 10, method: "GET")
+            .allSatisfy { $0 == nil })
+
+        let skipped = faults([FaultRule(fault: .status(503), count: 2, skip: 1, every: 3)], requests: 12)
+        #expect(skipped.indices.filter { skipped[$0] != nil } == [3, 6])
+
+        let fallThrough = faults(
+            [FaultRule(fault: .status(500), count: nil, every: 2), FaultRule(fault: .resetBeforeWrite, count: 1)],
+            requests: 4)
+        #expect(fallThrough == [.resetBeforeWrite, .status(500), nil, .status(500)])
+
+        let once = faults([FaultRule(fault: .status(500), every: 1)], requests: 3)
+        #expect(once == [.status(500), nil, nil])
+    }
+
     @Test(
         "unknown kinds and fields are errors that name them",
         arguments: [
@@ -56,6 +105,11 @@ struct FaultPlanTests {
             (#"{"rules": [{"fault": "status"}]}"#, "\"status\"", .missingValue),
             (#"{"rules": [{"fault": "delay"}]}"#, "\"seconds\"", .missingValue),
             (#"{"rules": [{"fault": "status", "status": 42}]}"#, "\"status\"", .invalidValue),
+            (#"{"rules": [{"fault": "status", "status": 500, "every": 0}]}"#, "\"every\"", .invalidValue),
+            (#"{"rules": [{"fault": "status", "status": 500, "every": -2}]}"#, "\"every\"", .invalidValue),
+            (#"{"rules": [{"fault": "status", "status": 500, "every": 2.5}]}"#, "\"every\"", .invalidValue),
+            (#"{"rules": [{"fault": "status", "status": 500, "every": "10"}]}"#, "\"every\"", .invalidValue),
+            (#"{"rules": [{"fault": "outage", "seconds": 1, "every": 2}]}"#, "\"every\"", .unknownField),
             ("not json", "JSON", .invalidJSON),
         ])
     func errors(json: String, mentions: String, code: FaultPlanError.Code) {

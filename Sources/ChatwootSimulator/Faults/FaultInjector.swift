@@ -4,6 +4,8 @@ struct FaultInjector: Sendable {
     private struct RuleState: Sendable {
         var skipped = 0
         var applied = 0
+        /// Selected requests seen after the skipped ones, for `every`.
+        var seen = 0
     }
 
     private(set) var plan: FaultPlan
@@ -41,6 +43,10 @@ struct FaultInjector: Sendable {
             }
             if let count = rule.count, self.states[index].applied >= count {
                 continue
+            }
+            if let every = rule.every, every > 1 {
+                self.states[index].seen += 1
+                if self.states[index].seen % every != 0 { continue }
             }
             self.states[index].applied += 1
             self.faultsApplied += 1

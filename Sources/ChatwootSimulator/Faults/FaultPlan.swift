@@ -4,8 +4,10 @@
 /// budget left takes it. A rule selects by `method` (optional, any case) and `path` (optional; `*`
 /// matches one path segment; the query is ignored). It lets its first `skip` selected requests through,
 /// then affects the next `count` (1 by default; `nil` in Swift, `"count": null` or `"always": true` in
-/// JSON for every one). An outage rule instead applies to every selected request during `seconds` from
-/// the moment the plan is installed.
+/// JSON for every one). With `every: n` it affects only each n-th selected request after the skipped ones
+/// and lets the others through (to later rules), for a steady, reproducible rate: `"every": 10,
+/// "always": true` is 10%. An outage rule instead applies to every selected request during `seconds`
+/// from the moment the plan is installed.
 ///
 /// JSON form (`--faults plan.json`, `PUT /__sim/faults`):
 /// ```json
@@ -14,6 +16,7 @@
 ///   {"fault": "rateLimit", "retryAfter": 2},
 ///   {"fault": "delay", "seconds": 0.5},
 ///   {"fault": "commitThenReset", "skip": 1},
+///   {"method": "POST", "path": "/api/v1/accounts/1/contacts", "fault": "status", "status": 500, "every": 10, "always": true},
 ///   {"fault": "outage", "seconds": 10}
 /// ]}
 /// ```

@@ -10,6 +10,10 @@ public struct FaultRule: Sendable, Equatable {
     public var count: Int?
     /// How many selected requests it lets through first. Not used by outages.
     public var skip: Int
+    /// Affect only every `every`-th selected request after the skipped ones (the `every`-th, `2 * every`-th, ...),
+    /// letting the others through; nil (or 1) for each one. Deterministic, for a steady fault rate: `every: 10` with
+    /// `count: nil` fails 10% of the selected requests. Not used by outages.
+    public var every: Int?
 
     /// Creates a rule.
     /// - Parameters:
@@ -18,7 +22,10 @@ public struct FaultRule: Sendable, Equatable {
     ///   - fault: What to do.
     ///   - count: How many selected requests to affect; nil for all.
     ///   - skip: How many selected requests to let through first.
-    public init(method: String? = nil, path: String? = nil, fault: Fault, count: Int? = 1, skip: Int = 0) {
+    ///   - every: Affect only every n-th selected request after the skipped ones (at least 1); nil for each one.
+    public init(
+        method: String? = nil, path: String? = nil, fault: Fault, count: Int? = 1, skip: Int = 0, every: Int? = nil
+    ) {
         self.method = method
         self.path = path
         self.fault = fault
@@ -26,13 +33,15 @@ public struct FaultRule: Sendable, Equatable {
             // An outage applies to every request in its window; count and skip do not apply.
             self.count = nil
             self.skip = 0
+            self.every = nil
         } else {
             self.count = count
             self.skip = skip
+            self.every = every.map { max(1, $0) }
         }
     }
 
-    private static let commonFields = ["method", "path", "fault", "count", "skip", "always"]
+    private static let commonFields = ["method", "path", "fault", "count", "skip", "always", "every"]
 
     init(jsonValue value: JSONValue, index: Int) throws(FaultPlanError) {
         guard case .object(let object) = value else {
@@ -120,6 +129,14 @@ public struct FaultRule: Sendable, Equatable {
         self.path = try string("path")
         self.fault = fault
         self.skip = try nonNegativeInt("skip") ?? 0
+        if let value = object["every"], !value.isNull {
+            guard case .int(let every) = value, every >= 1 else {
+                throw FaultPlanError(.invalidValue, rule: index, "\"every\" must be a positive integer")
+            }
+            self.every = every
+        } else {
+            self.every = nil
+        }
         var always = false
         if let value = object["always"], !value.isNull {
             guard case .bool(let bool) = value else {
@@ -154,6 +171,7 @@ public struct FaultRule: Sendable, Equatable {
         if case .outage = self.fault { return .object(object) }
         if let count { object.append("count", .int(count)) } else { object.append("always", .bool(true)) }
         if self.skip > 0 { object.append("skip", .int(self.skip)) }
+        if let every { object.append("every", .int(every)) }
         return .object(object)
     }
 }

@@ -111,4 +111,26 @@ struct ReconcileAndRebuildTests {
         await fresh.stop()
         await harness.stop()
     }
+
+    @Test("a bot's message after the session closed is not rebuilt: a rebuild in place creates nothing")
+    func botMessageAfterCloseIsNotRebuilt() async throws {
+        let harness = try await SagaHarness.start()
+        _ = try await settledHandoff(harness)
+        try await harness.append("c-r", [
+            .sessionClosed(SessionClosed(by: .user, reason: "done")),
+            .botMessage(BotMessage(messageId: "m-after", text: "Anything else?")),
+        ])
+        try await harness.settle()
+        let created = harness.chatwoot.simulator.stats().creates
+
+        let rebuild = SupportRebuild(store: harness.store, outbox: harness.outbox)
+        let plan = try await rebuild.plan(RebuildSelection(), generation: "in-place")
+        #expect(plan.items.map(\.messages) == [3])
+        #expect(plan.items.first?.resolved == true)
+        try await rebuild.enqueue(plan)
+        try await harness.settle()
+        #expect(try await rebuild.progress(plan)[.done] == plan.commands.count)
+        #expect(harness.chatwoot.simulator.stats().creates == created)
+        await harness.stop()
+    }
 }

@@ -129,8 +129,12 @@ public struct SupportRebuild: Sendable {
                 case .conversationStarted(let started):
                     userName = started.user?.name ?? userName
                 case .userMessage, .botMessage:
-                    if let post = SagaPolicy.messageToPost(record.event) { sessionMessages[session, default: []].append((record.eventID, post)) }
-                case .agentMessage(let message):
+                    // A bot's message after a close belongs to no session's Chatwoot conversation (the saga never
+                    // posts it); a user's message there opens the next session.
+                    if state.mode != .closed, let post = SagaPolicy.messageToPost(record.event) {
+                        sessionMessages[session, default: []].append((record.eventID, post))
+                    }
+                case .agentMessage(let message) where state.mode != .closed:
                     sessionMessages[session, default: []].append(
                         (record.eventID, MessageToPost(author: .agent, text: message.text, messageID: String(message.messageId))))
                 case .handoffRouted:

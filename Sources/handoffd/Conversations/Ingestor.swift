@@ -45,6 +45,8 @@ struct Ingestor: Sendable {
     let log: ConversationLog
     /// Counts appends.
     let metrics: HandoffMetrics
+    /// Requests for the same conversation queue here rather than race.
+    let locks = ConversationLocks()
     /// How many times a request is decided again after another writer changed the conversation.
     static let maxAttempts = 5
 
@@ -52,6 +54,14 @@ struct Ingestor: Sendable {
     /// - Throws: ``Problem`` for a refusal (409 with the rule), a wrong expected version (409 with the current
     ///   version), an event id stored with other content (409), or lasting contention (503); the store's errors.
     func ingest(
+        _ request: IngestRequest, conversationID: String, stream: StreamID, logger: Logger
+    ) async throws -> IngestResult {
+        try await locks.withLock(conversationID) {
+            try await decideAndAppend(request, conversationID: conversationID, stream: stream, logger: logger)
+        }
+    }
+
+    private func decideAndAppend(
         _ request: IngestRequest, conversationID: String, stream: StreamID, logger: Logger
     ) async throws -> IngestResult {
         let ids = Set(request.items.map(\.data.eventID))

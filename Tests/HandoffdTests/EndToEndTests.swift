@@ -2,51 +2,157 @@ import ChatwootSimulator
 import EventStore
 import Foundation
 import HandoffSaga
-import NIOHTTP1
-import Projections
 import Testing
-import TestSupport
-
-@testable import handoffd
 
 /// Fixture conversations completed over real HTTP on loopback: the bot platform's events go to handoffd's API, the
 /// saga carries the handoff to a simulated Chatwoot, and a simulated agent answers, assigns and resolves there; its
 /// signed webhooks come back to handoffd.
 @Suite("End to end: handoffd, the saga and a simulated Chatwoot", .serialized)
 struct EndToEndTests {
-    /// What Chatwoot must hold at the end of a fixture, written by hand from the fixture and the routing table.
+    /// What Chatwoot and handoffd must hold at the end of a fixture, written by hand from the fixture and the routing
+    /// tables (`routing/default.json`, and `routing/changed.json` where a handoff records routing version 2).
     struct Expected {
+        /// The Chatwoot contact of every conversation, as "name (identifier)"; nil when nothing reached Chatwoot.
+        var contact: String?
+        /// The Chatwoot conversations, one per handoff, oldest first.
+        var chatwoot: [InChatwoot]
+        /// handoffd's `mode` at the end.
+        var mode: String
+        /// Fixture lines (0-based) the API refuses with 409, with the rule it names.
+        var refused: [Int: String] = [:]
+        /// Fixture lines the API answers 200 (a redelivery, nothing written).
+        var redelivered: Set<Int> = []
+    }
+
+    /// One Chatwoot conversation: its team, status, assigned agent and messages in order (activity notes left out).
+    struct InChatwoot {
         var team: Int
         var status: String
+        var assignee: Int?
         var messages: [String]
-        var mode: String
     }
 
     static let expectations: [(fixture: String, expected: Expected)] = [
         (
             "c-01",
             Expected(
-                team: 1, status: "resolved",
-                messages: [
-                    "incoming: Can I talk to a person?", "outgoing: Hi, I am Ada. How can I help?",
-                    "incoming: Thanks, all sorted.",
+                contact: "User c-01 (u-c-01)",
+                chatwoot: [
+                    InChatwoot(
+                        team: 1, status: "resolved", assignee: 11,
+                        messages: [
+                            "incoming: Can I talk to a person?", "outgoing: Hi, I am Ada. How can I help?",
+                            "incoming: Thanks, all sorted.",
+                        ])
                 ],
                 mode: "closed")
         ),
         (
             "c-02",
             Expected(
-                team: 3, status: "open",
-                messages: [
-                    "incoming: I want a refund for order 1234", "outgoing: Which item?",
-                    "incoming: the blue one, no wait, all of them",
+                contact: "User c-02 (u-c-02)",
+                chatwoot: [
+                    InChatwoot(
+                        team: 3, status: "open", assignee: 12,
+                        messages: [
+                            "incoming: I want a refund for order 1234", "outgoing: Which item?",
+                            "incoming: the blue one, no wait, all of them",
+                        ])
                 ],
                 mode: "withAgent")
         ),
         (
+            "c-03",
+            Expected(
+                contact: "User c-03 (u-c-03)",
+                chatwoot: [
+                    InChatwoot(
+                        team: 3, status: "open", assignee: nil,
+                        messages: ["incoming: where is my parcel, and my invoice is wrong"])
+                ],
+                mode: "queued")
+        ),
+        (
+            "c-04",
+            Expected(
+                contact: "User c-04 (u-c-04)",
+                chatwoot: [
+                    InChatwoot(team: 1, status: "open", assignee: nil, messages: ["incoming: I need leave next week"])
+                ],
+                mode: "queued")
+        ),
+        (
             "c-05",
             Expected(
-                team: 7, status: "resolved", messages: ["incoming: My test skill is broken"], mode: "closed")
+                contact: "User c-05 (u-c-05)",
+                chatwoot: [
+                    InChatwoot(team: 7, status: "resolved", assignee: 13, messages: ["incoming: My test skill is broken"])
+                ],
+                mode: "closed")
+        ),
+        (
+            "c-06",
+            Expected(
+                contact: "User c-06 (u-c-06)",
+                chatwoot: [
+                    InChatwoot(
+                        team: 4, status: "open", assignee: nil,
+                        messages: [
+                            "incoming: human please", "outgoing: Which team? 3 billing, 4 delivery", "incoming: delivery",
+                        ])
+                ],
+                mode: "queued")
+        ),
+        (
+            "c-07",
+            Expected(
+                contact: "User c-07 (u-c-07)",
+                chatwoot: [
+                    InChatwoot(
+                        team: 4, status: "resolved", assignee: 14,
+                        messages: ["incoming: refund for a late delivery", "outgoing: This is for delivery, moving you."])
+                ],
+                mode: "closed")
+        ),
+        (
+            "c-08",
+            Expected(
+                contact: "User c-08 (u-c-08)",
+                chatwoot: [
+                    InChatwoot(team: 1, status: "resolved", assignee: 11, messages: ["incoming: agent please"]),
+                    InChatwoot(team: 3, status: "open", assignee: 12, messages: ["incoming: hello again, refund please"]),
+                ],
+                mode: "withAgent")
+        ),
+        (
+            "c-09",
+            Expected(
+                contact: "User c-09 (u-c-09)",
+                chatwoot: [
+                    InChatwoot(team: 1, status: "resolved", assignee: 11, messages: ["incoming: person please", "outgoing: Hi"])
+                ],
+                mode: "closed", refused: [4: "humanOwnsSession"])
+        ),
+        (
+            "c-10",
+            Expected(contact: nil, chatwoot: [], mode: "bot", redelivered: [2])
+        ),
+        (
+            "c-11",
+            Expected(
+                contact: "User c-11 (u-c-11)",
+                chatwoot: [
+                    InChatwoot(team: 3, status: "resolved", assignee: nil, messages: ["incoming: my invoice is wrong"]),
+                    InChatwoot(team: 4, status: "open", assignee: nil, messages: ["incoming: another invoice is wrong"]),
+                ],
+                mode: "queued")
+        ),
+        (
+            "c-12",
+            Expected(
+                contact: "User c-12 (u-c-12)",
+                chatwoot: [InChatwoot(team: 4, status: "resolved", assignee: nil, messages: ["incoming: delivery question"])],
+                mode: "closed")
         ),
     ]
 
@@ -54,26 +160,44 @@ struct EndToEndTests {
           arguments: expectations.map(\.fixture))
     func fixture(_ name: String) async throws {
         let expected = try #require(Self.expectations.first { $0.fixture == name }?.expected)
-        let world = try await World.start()
+        let world = try await ChatwootWorld.start()
         do {
-            try await world.play(name)
-            let conversationID = name
-            let supportID = try await world.supportConversation(conversationID)
-            let conversation = try await world.chatwoot.conversation(id: supportID)
-            #expect(conversation.team?.id == expected.team)
-            #expect(conversation.status.rawValue == expected.status)
-            let messages = try await world.chatwoot.messages(conversation: supportID)
-                .filter { $0.messageType != .activity }
-                .map { "\($0.messageType.name): \($0.content ?? "")" }
-            #expect(messages == expected.messages)
+            let answers = try await world.play(name)
+            for (line, answer) in answers.sorted(by: { $0.key < $1.key }) {
+                if let rule = expected.refused[line] {
+                    #expect(answer.status == 409, "line \(line): \(answer.text)")
+                    #expect(string(answer["rule"]) == rule, "line \(line): \(answer.text)")
+                } else if expected.redelivered.contains(line) {
+                    #expect(answer.status == 200, "line \(line): \(answer.text)")
+                } else {
+                    #expect(answer.status == 201, "line \(line): \(answer.text)")
+                }
+            }
 
-            let state = try #require(try await world.server.get("/v1/conversations/\(conversationID)").json)
-            #expect(state["mode"]?.stringValue == expected.mode)
-            #expect(state["support"]?["conversationId"]?.integerValue == Int64(supportID))
+            let conversations = try await world.chatwootConversations()
+            #expect(conversations.count == expected.chatwoot.count)
+            for (index, (conversation, wanted)) in zip(conversations, expected.chatwoot).enumerated() {
+                #expect(conversation.team?.id == wanted.team, "conversation \(index + 1)")
+                #expect(conversation.status.rawValue == wanted.status, "conversation \(index + 1)")
+                #expect(conversation.assignee?.id == wanted.assignee, "conversation \(index + 1)")
+                let messages = try await world.chatwoot.messages(conversation: conversation.id)
+                    .filter { $0.messageType != .activity }
+                    .map { "\($0.messageType.name): \($0.content ?? "")" }
+                #expect(messages == wanted.messages, "conversation \(index + 1)")
+                let contact = try await world.chatwoot.contact(id: try #require(conversation.contactID))
+                #expect("\(contact.name ?? "") (\(contact.identifier ?? ""))" == expected.contact)
+            }
+
+            let state = try #require(try await world.server.get("/v1/conversations/\(name)").json)
+            #expect(state["mode"] == .string(expected.mode))
+            #expect(integer(state["support"]?["conversationId"]) == conversations.last.map { Int64($0.id) })
 
             let stats = world.simulator.stats()
             #expect(stats.duplicateMessageSourceIDs.isEmpty)
             #expect(stats.duplicateConversationSourceIDs.isEmpty)
+            #expect(stats.creates.conversations == expected.chatwoot.count)
+            #expect(stats.creates.contacts == (expected.contact == nil ? 0 : 1))
+            #expect(world.simulator.webhookDeliveries().allSatisfy { $0.statusCode == 200 })
             #expect(try await world.outbox.depth()[.dead] == 0)
         } catch {
             await world.stop()
@@ -84,15 +208,15 @@ struct EndToEndTests {
 
     @Test("after an agent resolves, the next user message opens a new session for the bot, and a second handoff gets a second Chatwoot conversation")
     func nextSession() async throws {
-        let world = try await World.start()
+        let world = try await ChatwootWorld.start()
         do {
             try await world.play("c-01")
             let first = try await world.supportConversation("c-01")
             _ = try await world.server.append(
                 "c-01", [Self.event("user.message", ["messageId": "m-9", "text": "One more thing"])])
             var state = try #require(try await world.server.get("/v1/conversations/c-01").json)
-            #expect(state["mode"]?.stringValue == "bot")
-            #expect(state["session"]?.integerValue == 2)
+            #expect(state["mode"] == "bot")
+            #expect(integer(state["session"]) == 2)
             _ = try await world.server.append(
                 "c-01", [Self.event("handoff.requested", ["reason": "user_asked"])])
             let second = try await world.supportConversation("c-01", other: first)
@@ -101,7 +225,7 @@ struct EndToEndTests {
                 .filter { $0.messageType != .activity }.map { $0.content ?? "" }
             #expect(messages == ["One more thing"])
             state = try #require(try await world.server.get("/v1/conversations/c-01").json)
-            #expect(state["mode"]?.stringValue == "queued")
+            #expect(state["mode"] == "queued")
             #expect(world.simulator.stats().duplicateMessageSourceIDs.isEmpty)
         } catch {
             await world.stop()
@@ -116,162 +240,5 @@ struct EndToEndTests {
             "at": .string(WireTimestamp.format(Date())), "data": .object(data),
             "metadata": .object(["actor": .string("bot-platform")]),
         ])
-    }
-}
-
-/// handoffd with a simulated Chatwoot whose webhooks point back at it.
-private struct World {
-    let server: TestServer
-    let simulator: ChatwootSimulator
-    let chatwoot: ChatwootClient
-    var outbox: Outbox { Outbox(store: server.store) }
-
-    static let apiToken = "sim-api-token"
-
-    static func start() async throws -> World {
-        let port = try FreePort.next()
-        let simulator = ChatwootSimulator(
-            configuration: SimulatorConfiguration(
-                apiToken: apiToken, teams: [1, 3, 4, 7],
-                agents: [
-                    SimulatedAgent(id: 11, name: "Ada", role: .agent, teams: [1]),
-                    SimulatedAgent(id: 12, name: "Ben", role: .agent, teams: [3]),
-                    SimulatedAgent(id: 13, name: "Cy", role: .agent, teams: [7]),
-                    SimulatedAgent(id: 14, name: "Dee", role: .agent, teams: [4]),
-                ],
-                webhookURL: "http://127.0.0.1:\(port)/v1/webhooks/chatwoot", webhookSecret: TestServer.webhookSecret))
-        let simulatorPort = try await simulator.start()
-        let chatwootConfiguration = ChatwootConfiguration(
-            baseURL: "http://127.0.0.1:\(simulatorPort)", accountID: 1, inboxID: 1, apiToken: apiToken,
-            timeout: .seconds(5))
-        let directory = try TemporaryDirectory()
-        var configuration = TestServer.configuration(in: directory)
-        configuration.listen = ListenAddress(host: "127.0.0.1", port: port)
-        configuration.chatwoot = chatwootConfiguration
-        let server: TestServer
-        do {
-            server = try await TestServer.start(configuration: configuration, directory: directory)
-            let table = try Data(contentsOf: fixturesFolder().appendingPathComponent("routing/default.json"))
-            let put = try await server.request(.PUT, "/v1/routing", body: table)
-            try #require(put.status == 201 || put.status == 200, "\(put.text)")
-        } catch {
-            await simulator.stop()
-            throw error
-        }
-        return World(server: server, simulator: simulator, chatwoot: ChatwootClient(configuration: chatwootConfiguration))
-    }
-
-    func stop() async {
-        try? await server.stop()
-        await simulator.stop()
-    }
-
-    /// Plays a fixture: the bot platform's events through the API; where the fixture records the saga's routing,
-    /// waits for the saga to reach Chatwoot; where it records an agent's action, the simulated agent does it in
-    /// Chatwoot and the test waits for its webhook to land in the log.
-    func play(_ name: String) async throws {
-        for wire in try FixtureTraffic.events(name) {
-            let conversationID = wire.conversationID ?? name
-            guard let type = EventType(rawValue: wire.type) else { continue }
-            switch wire.data {
-            // An agent resolving in Chatwoot (the bot platform may close too, through the API).
-            case let data where type == .sessionClosed && data["by"]?.stringValue == "agent":
-                try await simulator.setStatus(conversation: try await supportConversation(conversationID), status: "resolved")
-                try await waitForEvent(conversationID, type: "session.closed")
-                try await waitForOutbox(conversationID)
-            case _ where Decide.botPlatformTypes.contains(type):
-                var event = wire
-                event.conversationID = nil
-                let answer = try await server.append(conversationID, [event.json])
-                try #require(answer.status == 201, "\(wire.type): \(answer.text)")
-                if type == .userMessage, try await isWithHuman(conversationID) {
-                    try await waitForOutbox(conversationID)
-                }
-            case _ where type == .handoffRouted:
-                try await waitForOutbox(conversationID)
-            case let data where type == .agentAssigned:
-                let agent = try #require(data["agentId"]?.integerValue)
-                try await simulator.assign(conversation: try await supportConversation(conversationID), agent: Int(agent))
-                try await waitForEvent(conversationID, type: "agent.assigned")
-            case let data where type == .agentMessage:
-                let agent = try #require(data["agentId"]?.integerValue)
-                let text = try #require(data["text"]?.stringValue)
-                _ = try await simulator.agentReply(
-                    conversation: try await supportConversation(conversationID), agent: Int(agent), content: text)
-                try await waitForEvent(conversationID, type: "agent.message")
-            default:
-                continue
-            }
-        }
-    }
-
-    private func isWithHuman(_ conversationID: String) async throws -> Bool {
-        let mode = try await server.get("/v1/conversations/\(conversationID)").json?["mode"]?.stringValue
-        return mode == "queued" || mode == "withAgent"
-    }
-
-    /// The Chatwoot conversation of the current session, once the saga recorded it (and not `other`).
-    func supportConversation(_ conversationID: String, other: Int? = nil) async throws -> Int {
-        try await eventually("the Chatwoot conversation of \(conversationID)") {
-            let state = try await server.get("/v1/conversations/\(conversationID)").json
-            guard let id = state?["support"]?["conversationId"]?.integerValue, Int(id) != other else { return nil }
-            try await waitForOutbox(conversationID)
-            return Int(id)
-        }
-    }
-
-    /// Waits until the saga has planned everything up to the log's head and the outbox holds nothing pending for
-    /// the conversation.
-    func waitForOutbox(_ conversationID: String) async throws {
-        _ = try await eventually("the outbox of \(conversationID) to drain") { () async throws -> Bool? in
-            let head = try await server.store.headPosition()
-            let checkpoint = try await outbox.checkpoint(SagaProcessor.checkpointName)
-            guard checkpoint >= head else { return nil }
-            let waiting = try await outbox.rows(conversation: conversationID).filter {
-                $0.state == .pending || $0.state == .inFlight
-            }
-            return waiting.isEmpty ? true : nil
-        }
-    }
-
-    func waitForEvent(_ conversationID: String, type: String) async throws {
-        _ = try await eventually("\(type) in \(conversationID)") { () async throws -> Bool? in
-            let events = try await server.get("/v1/conversations/\(conversationID)/events?limit=1000").json
-            let types = events?["events"]?.arrayValue?.compactMap { $0["type"]?.stringValue } ?? []
-            return types.contains(type) ? true : nil
-        }
-    }
-
-    private func eventually<T: Sendable>(
-        _ what: String, timeout: Duration = .seconds(20), _ body: () async throws -> T?
-    ) async throws -> T {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let value = try await body() { return value }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        throw TimeoutError(what: what)
-    }
-
-    struct TimeoutError: Error, CustomStringConvertible {
-        let what: String
-        var description: String { "timed out waiting for \(what)" }
-    }
-}
-
-extension JSONValue {
-    fileprivate var stringValue: String? {
-        if case .string(let text) = self { return text }
-        return nil
-    }
-
-    fileprivate var integerValue: Int64? {
-        if case .integer(let value) = self { return value }
-        return nil
-    }
-
-    fileprivate var arrayValue: [JSONValue]? {
-        if case .array(let items) = self { return items }
-        return nil
     }
 }

@@ -7,7 +7,8 @@ import TestSupport
 /// Plays a fixture conversation (`fixtures/conversations/<name>.jsonl`) against a running server: the bot
 /// platform's events through `POST /v1/conversations/{id}/events`, one request per event, and the events the saga
 /// and Chatwoot would record (routing decisions, support outcomes, agent actions) straight into the store, as the
-/// saga and the webhook receiver do.
+/// saga and the webhook receiver do. End to end, through a simulated Chatwoot whose agents act and whose webhooks
+/// bring their actions back, the fixtures are played by ``ChatwootWorld/play(_:)``.
 struct FixtureTraffic {
     /// The answers of the API requests, by line, and the lines appended directly.
     var answers: [Int: Answer] = [:]

@@ -123,8 +123,11 @@ let package = Package(
             dependencies: [
                 "EventStore",
                 "Projections",
+                "HandoffSaga",
+                "ChatwootSimulator",
                 "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),

@@ -6,6 +6,6 @@ struct HandoffBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "handoff-bench",
         abstract: "Benchmarks for the handoff event store (with raw-SQLite baselines in the same run) and projections.",
-        subcommands: [StoreBenchmark.self, ProjectionBenchmark.self, CrashWriter.self]
+        subcommands: [StoreBenchmark.self, ProjectionBenchmark.self, CrashWriter.self, SagaWorker.self, SagaBenchmark.self]
     )
 }

@@ -14,10 +14,11 @@ struct CrashTests {
         var acknowledged: [(id: UUID, position: Int64)] = []
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<20 {
-            let output = try await runUntilKilled(
+            let run = try await runChildProcess(
                 executable, ["crash-writer", "--db", path, "--appenders", "4", "--durability", "full"],
-                after: .milliseconds(Int.random(in: 150...600, using: &generator)))
-            for line in output.split(separator: "\n") {
+                killAfter: .milliseconds(Int.random(in: 150...600, using: &generator)))
+            #expect(run.killed, "the writer stopped on its own: \(run.status)")
+            for line in run.output.split(separator: "\n") {
                 let parts = line.split(separator: " ")
                 guard parts.count == 3, parts[0] == "ack", let id = UUID(uuidString: String(parts[1])),
                     let position = Int64(parts[2])
@@ -47,45 +48,4 @@ struct CrashTests {
         #expect(try await store.verify().isIntact)
         await store.close()
     }
-
-    /// Starts the process, kills it with SIGKILL after `delay`, and returns what it printed.
-    private func runUntilKilled(_ executable: URL, _ arguments: [String], after delay: Duration) async throws -> String {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let collected = CollectedOutput()
-        let reader = Thread {
-            collected.data = pipe.fileHandleForReading.readDataToEndOfFile()
-            collected.done.signal()
-        }
-        reader.start()
-        try await Task.sleep(for: delay)
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        collected.done.wait()
-        #expect(process.terminationReason == .uncaughtSignal, "the writer stopped on its own: \(process.terminationStatus)")
-        return String(decoding: collected.data, as: UTF8.self)
-    }
-
-    /// The `handoff-bench` executable built beside this test bundle.
-    private func benchExecutable() throws -> URL {
-        let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var folder = me.deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("handoff-bench")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        throw RawError(message: "handoff-bench was not built beside \(me.path); run `swift build` first")
-    }
-}
-
-/// What the reading thread collected; `done` orders its write before the test's read.
-private final class CollectedOutput: @unchecked Sendable {
-    var data = Data()
-    let done = DispatchSemaphore(value: 0)
 }

@@ -52,15 +52,20 @@ public actor Dispatcher {
     private let configuration: Configuration
     private let logger: Logger
     private let onOutcome: @Sendable (SupportAction.Kind, DispatchOutcome) -> Void
+    private let onStep: @Sendable (SagaStep) -> Void
     private let codec = EventCodec()
     private var breaker: CircuitBreaker
 
     /// Creates a dispatcher. Without a support system, only bot deliveries go out and support commands wait.
+    /// `onOutcome` is told how each attempt ended; `onStep` when commands are claimed (``SagaStep/claimed``) and when
+    /// their answers are in but not yet recorded (``SagaStep/answered``).
     public init(
         store: SQLiteEventStore, outbox: Outbox, support: (any SupportSystem)?, bot: BotCallback?,
         configuration: Configuration = Configuration(), logger: Logger = Logger(label: "handoff.dispatcher"),
-        onOutcome: @escaping @Sendable (SupportAction.Kind, DispatchOutcome) -> Void = { _, _ in }
+        onOutcome: @escaping @Sendable (SupportAction.Kind, DispatchOutcome) -> Void = { _, _ in },
+        onStep: @escaping @Sendable (SagaStep) -> Void = { _ in }
     ) {
+        self.onStep = onStep
         self.store = store
         self.outbox = outbox
         self.support = support
@@ -91,6 +96,7 @@ public actor Dispatcher {
         let limit = min(configuration.concurrency, admitted)
         let rows = try await outbox.claim(limit: limit, kinds: deliverableKinds)
         guard !rows.isEmpty else { return 0 }
+        onStep(.claimed)
         let results = await withTaskGroup(of: (OutboxRow, Result<SupportResult, SupportFailure>).self) { group in
             for row in rows {
                 group.addTask { (row, await self.attempt(row)) }
@@ -99,6 +105,7 @@ public actor Dispatcher {
             for await result in group { results.append(result) }
             return results
         }
+        onStep(.answered)
         for (row, result) in results {
             try await record(result, of: row)
         }

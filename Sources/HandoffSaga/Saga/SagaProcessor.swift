@@ -24,6 +24,7 @@ public actor SagaProcessor {
     private let codec = EventCodec()
     private let logger: Logger
     private let pageSize: Int
+    private let onStep: @Sendable (SagaStep) -> Void
     private var routing = RoutingHistory()
     private var states: [StreamID: SessionState] = [:]
     private static let maxCachedStates = 50_000
@@ -34,7 +35,12 @@ public actor SagaProcessor {
     ///   - outbox: the outbox on the same store (prepared).
     ///   - relaysToBot: whether agents' messages are delivered to a bot platform callback.
     ///   - pageSize: events read and committed together.
-    public init(store: SQLiteEventStore, outbox: Outbox, relaysToBot: Bool, pageSize: Int = 500, logger: Logger = Logger(label: "handoff.saga")) {
+    ///   - onStep: told when a page's commands and checkpoint are committed (``SagaStep/outboxCommitted``).
+    public init(
+        store: SQLiteEventStore, outbox: Outbox, relaysToBot: Bool, pageSize: Int = 500,
+        logger: Logger = Logger(label: "handoff.saga"), onStep: @escaping @Sendable (SagaStep) -> Void = { _ in }
+    ) {
+        self.onStep = onStep
         self.store = store
         self.outbox = outbox
         self.relaysToBot = relaysToBot
@@ -58,6 +64,7 @@ public actor SagaProcessor {
             }
             guard let last = page.last?.position else { continue }
             try await outbox.enqueue(commands, checkpoint: (Self.checkpointName, last))
+            onStep(.outboxCommitted)
             checkpoint = last
             if let target, checkpoint >= target { break }
         }

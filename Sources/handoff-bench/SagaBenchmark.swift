@@ -117,13 +117,7 @@ struct SagaBenchmark: AsyncParsableCommand {
         await store.close()
         let report = try result.get()
 
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
-        } else {
-            print(report.text)
-        }
+        try printReport(report, text: report.text, json: json)
         var problems: [String] = []
         if report.completed < report.handoffs { problems.append("\(report.handoffs - report.completed) handoffs never got their team") }
         if report.duplicates > 0 { problems.append("\(report.duplicates) duplicates in Chatwoot") }

@@ -109,13 +109,7 @@ struct StoreBenchmark: AsyncParsableCommand {
         report.sqliteVersion = String(cString: sqlite3_libversion())
         report.payloadBytes = workload.events[0][0].data.count
 
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
-        } else {
-            print(report.text)
-        }
+        try printReport(report, text: report.text, json: json)
     }
 
     private var configuration: SQLiteEventStore.Configuration {

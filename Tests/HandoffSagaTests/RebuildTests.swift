@@ -21,7 +21,7 @@ struct RebuildTests {
 
         // 1. The fixtures as they are (their agent-side events stand for what webhooks delivered), then random handoffs.
         var conversationIDs = try await Self.appendFixtures(harness)
-        var generator = SeededGenerator(seed: 0x5EED_2026_1124)
+        var generator = SeededRandom(seed: 0x5EED_2026_1124)
         let scripts = (1...40).map { RandomHandoff.make(index: $0, using: &generator) }
         conversationIDs += scripts.map(\.conversationID)
         for phase in 0..<RandomHandoff.phaseCount {
@@ -403,21 +403,6 @@ extension RebuildTests {
 // MARK: - Random handoffs
 
 extension RebuildTests {
-    /// SplitMix64: a small seeded generator, so a failure can be reproduced (the seed is fixed).
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-
-        init(seed: UInt64) { state = seed }
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// A random conversation with one or two handoffs, in phases: the events of a phase are appended together, and the
     /// saga settles between phases (it records the routing decision before agents act on the handoff).
     struct RandomHandoff {
@@ -431,7 +416,7 @@ extension RebuildTests {
         /// The team each handoff must be routed to, by the routing table of ``RebuildTests/startHarness()``.
         var intendedTeams: [Int] = []
 
-        static func make(index: Int, using random: inout SeededGenerator) -> RandomHandoff {
+        static func make(index: Int, using random: inout SeededRandom) -> RandomHandoff {
             let conversationID = String(format: "c-r-%02d", index)
             var script = RandomHandoff(conversationID: conversationID)
             var counter = 0

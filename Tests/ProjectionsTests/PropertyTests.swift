@@ -4,19 +4,6 @@ import Projections
 import Testing
 import TestSupport
 
-/// SplitMix64: the same cases on every run; a failure names its seed.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Random conversation events: every type of the catalogue (and one from the future) in any order, with the
 /// choices that matter to the folds (skills in any letter case, teams, choosers, agents, closes) drawn at random.
 func randomEvent(_ random: inout SeededRandom) -> ConversationEvent {

@@ -32,7 +32,7 @@ struct SagaBenchmark: AsyncParsableCommand {
             commands must be 0: the figures are printed, then the run fails if either is not.
 
             Settings are the service's defaults (dispatcher concurrency 8, 8 attempts, backoff from 500 ms with \
-            jitter up to 300 s, circuit breaker after 5 outage failures for 30 s, outbox polled every 200 ms when \
+            jitter up to 300 s, circuit breaker after 5 outage failures for 30 s, outbox polled every 50 ms when \
             idle, Chatwoot timeout 10 s) except the wait before looking up the marker after an unknown outcome (a \
             5xx, a timeout): 30 s in the service, 50 ms here (--unknown-outcome-wait-ms), since the simulator \
             commits before it answers and a longer wait would only measure sleeping.

@@ -35,7 +35,7 @@ public actor Dispatcher {
         /// Creates settings.
         public init(
             retry: RetryPolicy = RetryPolicy(), concurrency: Int = 8, breakerThreshold: Int = 5,
-            breakerInterval: Duration = .seconds(30), idleInterval: Duration = .milliseconds(200)
+            breakerInterval: Duration = .seconds(30), idleInterval: Duration = .milliseconds(50)
         ) {
             self.retry = retry
             self.concurrency = max(1, concurrency)
@@ -106,9 +106,17 @@ public actor Dispatcher {
             return results
         }
         onStep(.answered)
-        for (row, result) in results {
-            try await record(result, of: row)
+        // The outcomes are appended concurrently (the store commits them as one group), then the round's rows are
+        // settled in one transaction: a crash in between leaves them in flight, to be looked up on restart.
+        let settlements = try await withThrowingTaskGroup(of: Outbox.Settlement.self) { group in
+            for (row, result) in results {
+                group.addTask { try await self.record(result, of: row) }
+            }
+            var settlements: [Outbox.Settlement] = []
+            for try await settlement in group { settlements.append(settlement) }
+            return settlements
         }
+        try await outbox.settle(settlements)
         return rows.count
     }
 
@@ -151,7 +159,8 @@ public actor Dispatcher {
         }
     }
 
-    private func record(_ result: Result<SupportResult, SupportFailure>, of row: OutboxRow) async throws {
+    /// Appends a command's outcome (or its failure) and says what becomes of its row.
+    private func record(_ result: Result<SupportResult, SupportFailure>, of row: OutboxRow) async throws -> Outbox.Settlement {
         let command = row.command
         let kind = command.action.kind
         switch result {
@@ -160,8 +169,8 @@ public actor Dispatcher {
             if let event = Self.outcomeEvent(outcome, command: command) {
                 try await append(event, id: DeterministicID.uuid("outcome/\(command.id.uuidString.lowercased())"), command: command)
             }
-            try await outbox.complete(row)
             onOutcome(kind, .done)
+            return .done(row)
         case .failure(let failure):
             if failure.isOutage, kind != .deliverToBot { breaker.recordOutage(now: .now) }
             let attempts = row.attempts + 1
@@ -177,8 +186,8 @@ public actor Dispatcher {
                 let failed = ConversationEvent.commandFailed(
                     CommandFailed(command: kind.rawValue, attempts: attempts, lastError: failure.message, causationEventId: command.causationEventID))
                 try await append(failed, id: DeterministicID.uuid("failed/\(command.id.uuidString.lowercased())"), command: command)
-                try await outbox.park(row, attempts: attempts, error: failure.message)
                 onOutcome(kind, .dead)
+                return .dead(row, attempts: attempts, error: failure.message)
             } else {
                 var retryAfter: Duration?
                 var uncertain = row.uncertain
@@ -193,8 +202,9 @@ public actor Dispatcher {
                 logger.notice(
                     "support command will be retried",
                     metadata: ["conversation": "\(command.conversationID)", "command": "\(kind.rawValue)", "attempts": "\(attempts)", "in": "\(delay)", "error": "\(failure.message)"])
-                try await outbox.retry(row, at: Date().addingTimeInterval(Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18), uncertain: uncertain, error: failure.message)
                 onOutcome(kind, .retry)
+                let next = Date().addingTimeInterval(Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+                return .retry(row, at: next, uncertain: uncertain, error: failure.message)
             }
         }
     }

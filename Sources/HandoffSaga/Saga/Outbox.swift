@@ -156,34 +156,49 @@ public struct Outbox: Sendable {
         }
     }
 
-    /// Marks a command done.
-    func complete(_ row: OutboxRow) async throws {
-        try await settle(row, state: .done, attempts: row.attempts + 1, uncertain: false, next: nil, error: nil)
+    /// What becomes of a claimed command after its attempt.
+    struct Settlement: Sendable {
+        var row: OutboxRow
+        var state: OutboxState
+        var attempts: Int
+        var uncertain: Bool
+        var next: Date?
+        var error: String?
+
+        /// Carried out.
+        static func done(_ row: OutboxRow) -> Settlement {
+            Settlement(row: row, state: .done, attempts: row.attempts + 1, uncertain: false, next: nil, error: nil)
+        }
+
+        /// Another attempt at `next`.
+        static func retry(_ row: OutboxRow, at next: Date, uncertain: Bool, error: String) -> Settlement {
+            Settlement(row: row, state: .pending, attempts: row.attempts + 1, uncertain: uncertain, next: next, error: error)
+        }
+
+        /// Parked as dead.
+        static func dead(_ row: OutboxRow, attempts: Int, error: String) -> Settlement {
+            Settlement(row: row, state: .dead, attempts: attempts, uncertain: row.uncertain, next: nil, error: error)
+        }
     }
 
-    /// Schedules another attempt.
-    func retry(_ row: OutboxRow, at next: Date, uncertain: Bool, error: String) async throws {
-        try await settle(row, state: .pending, attempts: row.attempts + 1, uncertain: uncertain, next: next, error: error)
-    }
-
-    /// Parks a command as dead.
-    func park(_ row: OutboxRow, attempts: Int, error: String) async throws {
-        try await settle(row, state: .dead, attempts: attempts, uncertain: row.uncertain, next: nil, error: error)
-    }
-
-    private func settle(
-        _ row: OutboxRow, state: OutboxState, attempts: Int, uncertain: Bool, next: Date?, error: String?
-    ) async throws {
+    /// Records what became of a round's commands, in one transaction.
+    func settle(_ settlements: [Settlement]) async throws {
+        guard !settlements.isEmpty else { return }
         let now = Date().millisecondsSince1970
         try await store.write { db in
-            try db.statement(
+            let update = try db.statement(
                 """
                 UPDATE saga_outbox SET state = ?2, attempts = ?3, uncertain = ?4, next_attempt_at = ?5, last_error = ?6,
                        updated_at = ?7
                 WHERE seq = ?1
-                """, .integer(row.sequence), .text(state.rawValue), .integer(Int64(attempts)), .integer(uncertain ? 1 : 0),
-                .integer(next?.millisecondsSince1970 ?? 0), error.map { .text($0) } ?? .null, .integer(now)
-            ).run()
+                """)
+            for settlement in settlements {
+                try update.run(
+                    .integer(settlement.row.sequence), .text(settlement.state.rawValue),
+                    .integer(Int64(settlement.attempts)), .integer(settlement.uncertain ? 1 : 0),
+                    .integer(settlement.next?.millisecondsSince1970 ?? 0), settlement.error.map { .text($0) } ?? .null,
+                    .integer(now))
+            }
         }
     }
 

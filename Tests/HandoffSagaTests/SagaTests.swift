@@ -219,4 +219,45 @@ struct SagaTests {
         #expect(try await harness.events("c-9").contains(.handoffRouted(HandoffRouted(team: 7, rule: "explicit", routingVersion: 0))))
         await harness.stop()
     }
+
+    @Test("a handoff that waited for a routing table is routed by the first one set, also after a restart")
+    func waitingHandoffRoutedByTheNextTable() async throws {
+        let harness = try await SagaHarness.start(routing: nil)
+        try await conversationUpToHandoff(harness, "c-w1")
+        try await conversationUpToHandoff(harness, "c-w2", userID: "user-43")
+        try await harness.settle()
+        // c-w2's session ends before any table comes: it is not routed later.
+        try await harness.append("c-w2", [.sessionClosed(SessionClosed(by: .user, reason: "gave up"))])
+        try await harness.settle()
+        #expect(!(try await harness.types("c-w1")).contains("handoff.routed"))
+
+        // A new processor stands for a restart: the waiting handoff is known from the database, not from memory.
+        let restarted = SagaProcessor(store: harness.store, outbox: harness.outbox, relaysToBot: false)
+        let table = try RoutingTable(jsonData: Data(#"{"defaultTeam": 1, "teams": [{"team": 4, "skills": ["acme.billing.*"]}]}"#.utf8))
+        _ = try await harness.store.append([table.eventData(eventID: UUID(), occurredAt: Date())], to: .routing, expected: .any)
+        for _ in 0..<400 {
+            let head = try await harness.store.headPosition()
+            try await restarted.run(until: head)
+            if try await harness.dispatcher.runOnce() == 0, try await harness.outbox.depth()[.pending] == 0,
+                try await harness.store.headPosition() == head
+            {
+                break
+            }
+        }
+
+        let routed = try await harness.events("c-w1").compactMap { if case .handoffRouted(let routed) = $0 { routed } else { nil } }
+        #expect(routed == [HandoffRouted(team: 4, rule: "skill:acme.billing.*", routingVersion: 1)])
+        #expect(!(try await harness.types("c-w2")).contains("handoff.routed"))
+        let conversations = try await harness.chatwoot.client.conversations(ChatwootConversationQuery()).conversations
+        #expect(conversations.count == 1)
+        #expect(conversations.first?.team?.id == 4)
+        #expect(try await transcript(harness, conversation: try #require(conversations.first).id) == [
+            "incoming: My invoice is wrong", "outgoing: Which invoice?", "incoming: I want a human",
+        ])
+        // A second table routes nothing again.
+        _ = try await harness.store.append([table.eventData(eventID: UUID(), occurredAt: Date())], to: .routing, expected: .any)
+        try await restarted.run(until: try await harness.store.headPosition())
+        #expect(try await harness.types("c-w1").filter { $0 == "handoff.routed" }.count == 1)
+        await harness.stop()
+    }
 }

@@ -67,6 +67,11 @@ public struct Outbox: Sendable {
             name TEXT PRIMARY KEY,
             position INTEGER NOT NULL
         );
+        CREATE TABLE IF NOT EXISTS saga_unrouted (
+            conversation TEXT PRIMARY KEY,
+            request_event_id TEXT NOT NULL,
+            position INTEGER NOT NULL
+        );
         """
 
     /// Creates the tables when missing, and returns rows left `in_flight` by a crash to `pending`, marked uncertain.
@@ -84,6 +89,45 @@ public struct Outbox: Sendable {
         try await store.read { db in
             let statement = try db.statement("SELECT position FROM saga_checkpoints WHERE name = ?1", .text(name))
             return try statement.rows { $0.int64(0) }.first ?? 0
+        }
+    }
+
+    /// A handoff that no routing table could decide yet (none was in force and it named no team).
+    struct UnroutedHandoff: Sendable, Hashable {
+        var conversationID: String
+        var requestEventID: UUID
+        var position: Int64
+    }
+
+    /// Remembers a handoff that waits for a routing table, so that the next table routes it, even after a restart.
+    func waitForRouting(_ handoff: UnroutedHandoff) async throws {
+        try await store.write { db in
+            try db.statement(
+                """
+                INSERT INTO saga_unrouted (conversation, request_event_id, position) VALUES (?1, ?2, ?3)
+                ON CONFLICT (conversation) DO UPDATE SET request_event_id = excluded.request_event_id,
+                    position = excluded.position
+                """, .text(handoff.conversationID), .text(handoff.requestEventID.uuidString.lowercased()),
+                .integer(handoff.position)
+            ).run()
+        }
+    }
+
+    /// The handoffs waiting for a routing table, oldest first.
+    func unroutedHandoffs() async throws -> [UnroutedHandoff] {
+        let rows = try await store.read { db in
+            try db.statement("SELECT conversation, request_event_id, position FROM saga_unrouted ORDER BY position")
+                .rows { ($0.text(0), $0.text(1), $0.int64(2)) }
+        }
+        return rows.compactMap { row in
+            UUID(uuidString: row.1).map { UnroutedHandoff(conversationID: row.0, requestEventID: $0, position: row.2) }
+        }
+    }
+
+    /// Forgets a waiting handoff (routed now, or no longer waiting).
+    func forgetUnrouted(_ conversationID: String) async throws {
+        try await store.write { db in
+            try db.statement("DELETE FROM saga_unrouted WHERE conversation = ?1", .text(conversationID)).run()
         }
     }
 

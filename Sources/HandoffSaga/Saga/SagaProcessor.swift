@@ -86,6 +86,7 @@ public actor SagaProcessor {
     private func process(_ recorded: RecordedEvent) async throws -> [(command: SupportCommand, causePosition: Int64)] {
         if recorded.streamID == .routing {
             if recorded.position > routing.position { try routing.apply(recorded) }
+            try await routeWaitingHandoffs(table: routing.inForce(atPosition: recorded.position))
             return []
         }
         guard let conversationID = recorded.streamID.conversationID else { return [] }
@@ -104,7 +105,14 @@ public actor SagaProcessor {
 
         if SagaPolicy.startsHandoff(before: before, after: after, record: record), let handoff = after.handoff {
             if try await !isRouted(stream: recorded.streamID, after: recorded.version) {
-                try await recordRouting(handoff, conversationID: conversationID, stream: recorded.streamID, record: record)
+                let table = routing.inForce(atPosition: record.position)
+                if try await !recordRouting(handoff, conversationID: conversationID, stream: recorded.streamID, table: table) {
+                    logger.warning(
+                        "handoff waits: no routing table is in force and the request names no team (PUT /v1/routing)",
+                        metadata: ["conversation": "\(conversationID)", "position": "\(record.position)"])
+                    try await outbox.waitForRouting(
+                        .init(conversationID: conversationID, requestEventID: record.eventID, position: record.position))
+                }
             }
         }
         var facts = SagaPolicy.Facts(conversationID: conversationID, relaysToBot: relaysToBot, userName: nil, transcript: [])
@@ -114,23 +122,41 @@ public actor SagaProcessor {
         return SagaPolicy.commands(before: before, after: after, record: record, facts: facts).map { ($0, recorded.position) }
     }
 
-    private func recordRouting(_ handoff: SessionHandoff, conversationID: String, stream: StreamID, record: ConversationRecord) async throws {
-        guard let routed = SagaPolicy.route(handoff, table: routing.inForce(atPosition: record.position)) else {
-            logger.warning(
-                "handoff waits: no routing table is in force and the request names no team (PUT /v1/routing)",
-                metadata: ["conversation": "\(conversationID)", "position": "\(record.position)"])
-            return
-        }
-        let metadata = EventMetadata(
-            correlationId: nil, causationId: record.eventID.uuidString.lowercased(), actor: "handoff-saga", source: "saga")
+    /// Records the routing decision of `handoff` under `table` (or the team it names); false when neither decides.
+    /// The event's id is derived from the request and its time is the request's, so a repeat records it once.
+    private func recordRouting(
+        _ handoff: SessionHandoff, conversationID: String, stream: StreamID, table: RoutingTableVersion?
+    ) async throws -> Bool {
+        guard let routed = SagaPolicy.route(handoff, table: table) else { return false }
+        let request = handoff.requestEventID.uuidString.lowercased()
+        let metadata = EventMetadata(correlationId: nil, causationId: request, actor: "handoff-saga", source: "saga")
         let event = try codec.encode(
-            .handoffRouted(routed), eventID: DeterministicID.uuid("routed/\(conversationID)/\(record.eventID.uuidString.lowercased())"),
-            occurredAt: record.at, metadata: metadata)
+            .handoffRouted(routed), eventID: DeterministicID.uuid("routed/\(conversationID)/\(request)"),
+            occurredAt: handoff.requestedAt, metadata: metadata)
         do {
             _ = try await store.append([event], to: stream, expected: .any)
         } catch {
             guard error.code == .duplicateEventID else { throw error }
             logger.warning("a different routing decision is already recorded for this request", metadata: ["conversation": "\(conversationID)"])
+        }
+        return true
+    }
+
+    /// Routes the handoffs that waited for a table with the one now in force: each still waiting in its session gets
+    /// its decision recorded (the saga then carries it out when it reads it); the others are forgotten.
+    private func routeWaitingHandoffs(table: RoutingTableVersion?) async throws {
+        guard let table else { return }
+        for waiting in try await outbox.unroutedHandoffs() {
+            let stream = try StreamID.conversation(waiting.conversationID)
+            var state = SessionState.initial
+            try await forEachRecord(of: stream, before: .max) { state = SessionState.evolve(state, $0) }
+            if state.mode == .routing, let handoff = state.handoff, handoff.requestEventID == waiting.requestEventID {
+                _ = try await recordRouting(handoff, conversationID: waiting.conversationID, stream: stream, table: table)
+                logger.notice(
+                    "a waiting handoff is routed with the new routing table",
+                    metadata: ["conversation": "\(waiting.conversationID)", "routing.version": "\(table.version)"])
+            }
+            try await outbox.forgetUnrouted(waiting.conversationID)
         }
     }
 

@@ -55,17 +55,7 @@ struct DispatchService: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    do {
-                        try await dispatcher.run()
-                    } catch {
-                        if !(error is CancellationError) && !Task.isCancelled {
-                            // Commands stay in the outbox; the next start delivers them (uncertain ones are
-                            // looked up first).
-                            logger.error("dispatcher stopped before shutdown", metadata: ["error": "\(error)"])
-                        }
-                    }
-                }
+                group.addTask { await runDispatcher() }
                 group.addTask {
                     while !Task.isCancelled {
                         await reportDepth()
@@ -76,6 +66,31 @@ struct DispatchService: Service {
             }
         }
         logger.info("dispatcher stopped")
+    }
+
+    /// Runs the dispatcher until cancelled; after a failure (the database busy or full, say) it resumes after a
+    /// pause, with the commands it had in flight returned to the queue as uncertain (looked up before any retry).
+    private func runDispatcher() async {
+        var delay = Duration.seconds(1)
+        while !Task.isCancelled {
+            do {
+                try await dispatcher.run()
+                return
+            } catch {
+                if error is CancellationError || Task.isCancelled { return }
+                if let error = error as? EventStoreError, error.code == .closed {
+                    // Commands stay in the outbox; the next start delivers them.
+                    logger.error("dispatcher stopped: the store is closed; commands are delivered at the next start")
+                    return
+                }
+                logger.error(
+                    "dispatcher failed, resuming", metadata: ["error": "\(error)", "dispatcher.retryIn": "\(delay)"])
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(30))
+                // Nothing else claims in this process: the rows the failed round left in flight go back to the queue.
+                try? await outbox.prepare()
+            }
+        }
     }
 
     private func reportDepth() async {

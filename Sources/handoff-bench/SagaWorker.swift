@@ -62,18 +62,7 @@ struct SagaWorker: AsyncParsableCommand {
                 concurrency: concurrency, breakerThreshold: 1000, idleInterval: .milliseconds(5)),
             logger: quiet, onStep: crash.pass)
 
-        while true {
-            let head = try await store.headPosition()
-            try await processor.run(until: head)
-            let attempted = try await dispatcher.runOnce()
-            let depth = try await outbox.depth()
-            if attempted == 0, depth[.pending, default: 0] == 0, depth[.inFlight, default: 0] == 0,
-                try await store.headPosition() == head
-            {
-                break
-            }
-            if attempted == 0 { try await Task.sleep(for: .milliseconds(5)) }
-        }
+        try await dispatcher.runUntilIdle(processor: processor)
         let depth = try await outbox.depth()
         print("idle done=\(depth[.done, default: 0]) dead=\(depth[.dead, default: 0])")
         await store.close()

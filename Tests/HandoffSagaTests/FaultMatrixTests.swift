@@ -47,7 +47,9 @@ struct FaultMatrixTests {
         for index in 0..<Self.handoffs {
             try await conversationUpToHandoff(harness, "c-\(index)", userID: "user-\(index)")
         }
-        try await drain(harness, within: .seconds(150))
+        let drained = try await harness.settle(within: .seconds(150))
+        let left = try await harness.outbox.depth()
+        #expect(drained, "the outbox did not drain within 150 s: \(left)")
 
         let stats = harness.chatwoot.simulator.stats()
         #expect(stats.duplicateMessageSourceIDs.isEmpty)
@@ -77,21 +79,5 @@ struct FaultMatrixTests {
             #expect(try await harness.chatwoot.client.findContacts(identifier: "user-\(index)").count == 1)
         }
         await harness.stop()
-    }
-
-    /// Runs the saga and the dispatcher until every command is done or dead.
-    private func drain(_ harness: SagaHarness, within limit: Duration) async throws {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            let head = try await harness.store.headPosition()
-            try await harness.processor.run(until: head)
-            let attempted = try await harness.dispatcher.runOnce()
-            let depth = try await harness.outbox.depth()
-            if (depth[.pending] ?? 0) == 0, (depth[.inFlight] ?? 0) == 0, try await harness.store.headPosition() == head {
-                return
-            }
-            if attempted == 0 { try await Task.sleep(for: .milliseconds(20)) }
-        }
-        Issue.record("the outbox did not drain within \(limit): \(try await harness.outbox.depth())")
     }
 }

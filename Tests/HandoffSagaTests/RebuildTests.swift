@@ -160,12 +160,7 @@ extension RebuildTests {
 
     /// Runs the saga and the harness's dispatcher until nothing is left; nothing may end dead.
     static func settle(_ harness: SagaHarness) async throws {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
-            try await harness.settle(rounds: 2000)
-            let depth = try await harness.outbox.depth()
-            if (depth[.pending] ?? 0) == 0, (depth[.inFlight] ?? 0) == 0 { break }
-        }
+        try await harness.settle(within: .seconds(60))
         let depth = try await harness.outbox.depth()
         #expect((depth[.pending] ?? 0) == 0 && (depth[.inFlight] ?? 0) == 0 && (depth[.dead] ?? 0) == 0, "\(depth)")
     }

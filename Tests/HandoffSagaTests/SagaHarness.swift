@@ -60,20 +60,11 @@ struct SagaHarness {
         return ids
     }
 
-    /// Runs the saga and the dispatcher until the log is processed and nothing is due (or `rounds` pass).
-    func settle(rounds: Int = 400) async throws {
-        for _ in 0..<rounds {
-            let head = try await store.headPosition()
-            try await processor.run(until: head)
-            let attempted = try await dispatcher.runOnce()
-            let depth = try await outbox.depth()
-            if attempted == 0, (depth[.pending] ?? 0) == 0, (depth[.inFlight] ?? 0) == 0,
-                try await store.headPosition() == head
-            {
-                return
-            }
-            if attempted == 0 { try await Task.sleep(for: .milliseconds(5)) }
-        }
+    /// Runs the saga and the dispatcher until the log is processed and no command waits (or `limit` passes).
+    /// - Returns: whether everything was done.
+    @discardableResult
+    func settle(within limit: Duration = .seconds(30)) async throws -> Bool {
+        try await dispatcher.runUntilIdle(processor: processor, within: limit)
     }
 
     /// The events of a conversation, decoded.

@@ -235,15 +235,7 @@ struct SagaTests {
         let restarted = SagaProcessor(store: harness.store, outbox: harness.outbox, relaysToBot: false)
         let table = try RoutingTable(jsonData: Data(#"{"defaultTeam": 1, "teams": [{"team": 4, "skills": ["acme.billing.*"]}]}"#.utf8))
         _ = try await harness.store.append([table.eventData(eventID: UUID(), occurredAt: Date())], to: .routing, expected: .any)
-        for _ in 0..<400 {
-            let head = try await harness.store.headPosition()
-            try await restarted.run(until: head)
-            if try await harness.dispatcher.runOnce() == 0, try await harness.outbox.depth()[.pending] == 0,
-                try await harness.store.headPosition() == head
-            {
-                break
-            }
-        }
+        #expect(try await harness.dispatcher.runUntilIdle(processor: restarted, within: .seconds(30)))
 
         let routed = try await harness.events("c-w1").compactMap { if case .handoffRouted(let routed) = $0 { routed } else { nil } }
         #expect(routed == [HandoffRouted(team: 4, rule: "skill:acme.billing.*", routingVersion: 1)])

@@ -87,6 +87,27 @@ public actor Dispatcher {
         }
     }
 
+    /// Runs `processor` and this dispatcher in turns until the log is processed and no command waits (due now, due
+    /// later or in flight), or `limit` passes: for tools and tests that want the work done rather than a service.
+    /// - Returns: whether everything was done within the limit.
+    @discardableResult
+    public func runUntilIdle(processor: SagaProcessor, within limit: Duration? = nil) async throws -> Bool {
+        let deadline = limit.map { ContinuousClock.now + $0 }
+        while deadline.map({ ContinuousClock.now < $0 }) ?? true {
+            let head = try await store.headPosition()
+            try await processor.run(until: head)
+            let attempted = try await runOnce()
+            let depth = try await outbox.depth()
+            if attempted == 0, depth[.pending, default: 0] == 0, depth[.inFlight, default: 0] == 0,
+                try await store.headPosition() == head
+            {
+                return true
+            }
+            if attempted == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        return false
+    }
+
     /// Takes the commands due now (one per conversation, up to the concurrency bound and what the circuit admits),
     /// carries them out in parallel and records their outcomes.
     /// - Returns: how many commands were attempted.
@@ -203,8 +224,7 @@ public actor Dispatcher {
                     "support command will be retried",
                     metadata: ["conversation": "\(command.conversationID)", "command": "\(kind.rawValue)", "attempts": "\(attempts)", "in": "\(delay)", "error": "\(failure.message)"])
                 onOutcome(kind, .retry)
-                let next = Date().addingTimeInterval(Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
-                return .retry(row, at: next, uncertain: uncertain, error: failure.message)
+                return .retry(row, at: Date().addingTimeInterval(delay.seconds), uncertain: uncertain, error: failure.message)
             }
         }
     }

@@ -74,13 +74,18 @@ public struct Outbox: Sendable {
         );
         """
 
-    /// Creates the tables when missing, and returns rows left `in_flight` by a crash to `pending`, marked uncertain.
+    /// Creates the tables when missing, and returns rows left `in_flight` by a crash to `pending` (``requeueInFlight()``).
     public func prepare() async throws {
+        try await store.write { db in try db.execute(Self.schema) }
+        try await requeueInFlight()
+    }
+
+    /// Returns the rows left `in_flight` (by a crash, or a dispatcher round that failed) to `pending`, marked
+    /// uncertain: their next attempt looks for what the interrupted one may have created. Call it only while no
+    /// dispatcher of this outbox runs.
+    public func requeueInFlight() async throws {
         try await store.write { db in
-            try db.execute(Self.schema)
-            try db.statement(
-                "UPDATE saga_outbox SET state = 'pending', uncertain = 1 WHERE state = 'in_flight'"
-            ).run()
+            try db.statement("UPDATE saga_outbox SET state = 'pending', uncertain = 1 WHERE state = 'in_flight'").run()
         }
     }
 

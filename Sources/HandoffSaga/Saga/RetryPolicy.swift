@@ -29,15 +29,18 @@ public struct RetryPolicy: Sendable, Hashable {
     /// "equal jitter" (a uniform draw in its upper half), and never shorter than the server's `Retry-After`.
     public func delay(afterFailures attempts: Int, retryAfter: Duration?, random: Double = Double.random(in: 0...1)) -> Duration {
         let exponent = min(max(attempts - 1, 0), 30)
-        let base = seconds(baseDelay) * pow(2, Double(exponent))
-        let capped = min(base, seconds(maxDelay))
+        let base = baseDelay.seconds * pow(2, Double(exponent))
+        let capped = min(base, maxDelay.seconds)
         let jittered = capped / 2 + capped / 2 * min(max(random, 0), 1)
-        let floor = retryAfter.map(seconds) ?? 0
+        let floor = retryAfter?.seconds ?? 0
         return .milliseconds(Int64((max(jittered, floor) * 1000).rounded(.up)))
     }
+}
 
-    private func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+extension Duration {
+    /// The duration in seconds, as a `TimeInterval`.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }
 

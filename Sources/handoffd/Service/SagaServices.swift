@@ -88,7 +88,7 @@ struct DispatchService: Service {
                 try? await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(30))
                 // Nothing else claims in this process: the rows the failed round left in flight go back to the queue.
-                try? await outbox.prepare()
+                try? await outbox.requeueInFlight()
             }
         }
     }

@@ -44,10 +44,18 @@ public enum JSONValue: Sendable, Hashable {
     /// - Throws: ``EventCodingError`` with an empty field when the bytes are not valid JSON, or, for a repeated key,
     ///   with the field path of its second occurrence (`teams[0].team`) and the message ``repeatedKeyMessage``.
     public init(jsonData: Data, rejectingRepeatedKeys: Bool) throws {
-        var parser = JSONParser(bytes: [UInt8](jsonData), rejectingRepeatedKeys: rejectingRepeatedKeys)
-        do {
-            self = try parser.parseDocument()
-        } catch {
+        // The parser reads the bytes in place.
+        let parsed = jsonData.withUnsafeBytes { raw in
+            Result { () throws(JSONParser.Failure) in
+                var parser = JSONParser(
+                    bytes: raw.assumingMemoryBound(to: UInt8.self), rejectingRepeatedKeys: rejectingRepeatedKeys)
+                return try parser.parseDocument()
+            }
+        }
+        switch parsed {
+        case .success(let value):
+            self = value
+        case .failure(let error):
             if let path = error.repeatedKeyPath {
                 throw EventCodingError(type: nil, field: path, message: JSONValue.repeatedKeyMessage)
             }
@@ -80,10 +88,16 @@ public enum JSONValue: Sendable, Hashable {
     /// object has no such member; nil also when the document is not an object (parse it whole to say why).
     /// - Throws: ``EventCodingError`` when the bytes are not valid JSON.
     static func member(_ key: String, inJSON jsonData: Data) throws -> JSONValue?? {
-        var parser = JSONParser(bytes: [UInt8](jsonData))
-        do {
-            return try parser.parseMember(Array(key.utf8))
-        } catch {
+        let parsed = jsonData.withUnsafeBytes { raw in
+            Result { () throws(JSONParser.Failure) in
+                var parser = JSONParser(bytes: raw.assumingMemoryBound(to: UInt8.self))
+                return try parser.parseMember(key.utf8)
+            }
+        }
+        switch parsed {
+        case .success(let member):
+            return member
+        case .failure(let error):
             throw EventCodingError(
                 type: nil, field: "", message: "is not valid JSON (\(error.reason) at byte \(error.offset))")
         }
@@ -225,14 +239,15 @@ private struct JSONParser {
         var repeatedKeyPath: String?
     }
 
-    let bytes: [UInt8]
+    /// The document, borrowed for the parse: the caller keeps it alive.
+    let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
     /// Whether a key repeated in one object is a failure rather than last-wins.
     let rejectingRepeatedKeys: Bool
     /// Deep enough for any event; shallow enough that hostile input cannot exhaust the stack.
     static let maximumDepth = 512
 
-    init(bytes: [UInt8], rejectingRepeatedKeys: Bool = false) {
+    init(bytes: UnsafeBufferPointer<UInt8>, rejectingRepeatedKeys: Bool = false) {
         self.bytes = bytes
         self.rejectingRepeatedKeys = rejectingRepeatedKeys
     }
@@ -255,7 +270,7 @@ private struct JSONParser {
 
     /// For an object document: `.some(value)` of member `key` (`.some(nil)` when absent); nil when the document is not
     /// an object. Every other member is validated and skipped without being built.
-    mutating func parseMember(_ key: [UInt8]) throws(Failure) -> JSONValue?? {
+    mutating func parseMember(_ key: String.UTF8View) throws(Failure) -> JSONValue?? {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
         index += 1
@@ -304,13 +319,13 @@ private struct JSONParser {
     }
 
     /// Reads a key and tells whether it is `key`, without making a `String` unless it holds escapes.
-    private mutating func parseKey(matching key: [UInt8]) throws(Failure) -> Bool {
+    private mutating func parseKey(matching key: String.UTF8View) throws(Failure) -> Bool {
         let start = index + 1
         try skipString()
         let raw = bytes[start..<(index - 1)]
         if !raw.contains(UInt8(ascii: "\\")) { return raw.elementsEqual(key) }
         index = start - 1
-        return Array(try parseString().utf8) == key
+        return try parseString().utf8.elementsEqual(key)
     }
 
     /// Validates a string as ``parseString()`` does and moves past it, making nothing.
@@ -461,7 +476,7 @@ private struct JSONParser {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let string = try makeString(bytes[start..<index], at: start)
+                let string = try makeString(UnsafeBufferPointer(rebasing: bytes[start..<index]), at: start)
                 index += 1
                 return string
             }
@@ -474,7 +489,8 @@ private struct JSONParser {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
-                let string = try makeString(buffer[...], at: start)
+                let string = buffer.withUnsafeBufferPointer { String(validating: $0, as: UTF8.self) }
+                guard let string else { throw Failure(reason: "invalid UTF-8 in a string", offset: start) }
                 index += 1
                 return string
             case UInt8(ascii: "\\"):
@@ -539,18 +555,14 @@ private struct JSONParser {
         return value
     }
 
-    private func makeString(_ utf8: ArraySlice<UInt8>, at offset: Int) throws(Failure) -> String {
-        // Most strings in events are ASCII: those need no validation (and no generic call).
-        if let ascii = utf8.withContiguousStorageIfAvailable({ buffer -> String? in
-            var isASCII = true
-            for byte in buffer where byte >= 0x80 {
-                isASCII = false
-                break
-            }
-            return isASCII ? String(decoding: buffer, as: UTF8.self) : nil
-        }), let ascii {
-            return ascii
+    private func makeString(_ utf8: UnsafeBufferPointer<UInt8>, at offset: Int) throws(Failure) -> String {
+        // Most strings in events are ASCII: those need no validation.
+        var isASCII = true
+        for byte in utf8 where byte >= 0x80 {
+            isASCII = false
+            break
         }
+        if isASCII { return String(decoding: utf8, as: UTF8.self) }
         guard let string = String(validating: utf8, as: UTF8.self) else {
             throw Failure(reason: "invalid UTF-8 in a string", offset: offset)
         }
@@ -584,6 +596,14 @@ private struct JSONParser {
             }
             guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number") }
             skipDigits()
+        }
+        if isInteger, index - start <= 18 {
+            // At most 18 characters: the value fits in Int64 without an overflow check.
+            var magnitude: Int64 = 0
+            for byte in bytes[start..<index] where byte != UInt8(ascii: "-") {
+                magnitude = magnitude * 10 + Int64(byte - UInt8(ascii: "0"))
+            }
+            return .integer(bytes[start] == UInt8(ascii: "-") ? -magnitude : magnitude)
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if isInteger, let integer = Int64(text) { return .integer(integer) }

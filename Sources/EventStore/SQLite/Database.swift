@@ -54,8 +54,18 @@ public struct SQLiteStatement {
     /// Binds `arguments` to `?1`, `?2`, ... in place of the previous ones, and runs the statement once: for one
     /// statement run for many rows.
     public func run(_ arguments: SQLiteValue...) throws(EventStoreError) {
+        try run(arguments[...])
+    }
+
+    /// Binds `arguments` to `?1`, `?2`, ... and runs the statement once, as ``run(_:)-(SQLiteValue...)`` does: for rows
+    /// kept one after the other in one array.
+    public func run(_ arguments: ArraySlice<SQLiteValue>) throws(EventStoreError) {
         statement.reset()
-        for (index, argument) in arguments.enumerated() { try statement.bind(argument, at: Int32(index + 1)) }
+        var index: Int32 = 1
+        for argument in arguments {
+            try statement.bind(argument, at: index)
+            index += 1
+        }
         try statement.run()
     }
 

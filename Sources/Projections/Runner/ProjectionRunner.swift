@@ -78,8 +78,10 @@ public struct ProjectionRunner: Sendable {
     /// first and indexed after.
     @discardableResult
     public func rebuild() async throws -> Progress {
-        try await reset()
-        let progress = try await run(until: try await store.headPosition())
+        let head = try await store.headPosition()
+        // The log is read and folded while the old rows are dropped; the first flush waits for the reset.
+        let resetting = Task { try await reset() }
+        let progress = try await run(from: 0, until: head, after: resetting)
         try await store.write { db in try db.execute(ReadModelSchema.indexes) }
         return progress
     }
@@ -95,10 +97,20 @@ public struct ProjectionRunner: Sendable {
     ///   when another runner moved the checkpoint, or the store's errors.
     @discardableResult
     public func run(until target: Int64? = nil) async throws -> Progress {
-        let start = try await checkpoint()
+        try await run(from: try await checkpoint(), until: target, after: nil)
+    }
+
+    /// Applies the log after `start`, the checkpoint once `preceding` (a write, such as a reset) has completed: the
+    /// first flush waits for it.
+    private func run(from start: Int64, until target: Int64?, after preceding: Task<Void, any Error>?) async throws
+        -> Progress
+    {
         var progress = Progress(from: start, to: start, applied: 0, skipped: 0)
-        if let target, target <= start { return progress }
-        var batch = Batch(runner: self, checkpoint: start)
+        var batch = Batch(runner: self, checkpoint: start, after: preceding)
+        if let target, target <= start {
+            try await batch.settle()
+            return progress
+        }
         do {
             try await apply(&batch, from: start, until: target, progress: &progress)
             try await batch.flush(wait: true)
@@ -118,17 +130,22 @@ public struct ProjectionRunner: Sendable {
     private func apply(
         _ batch: inout Batch, from start: Int64, until target: Int64?, progress: inout Progress
     ) async throws {
-        // Catching up: the next page is read and decoded while this one is folded and flushed.
-        var next = prefetch(from: start + 1, until: target)
-        defer { next.cancel() }
+        // Catching up: the next pages are read and decoded, each in a task of its own, while the oldest is folded
+        // and flushed. Page n is read from `start + 1 + n × pageSize`: positions are gap-free, so that is where the
+        // page before it ends (and were there a gap, pages would overlap, and the overlap is passed over).
+        var ahead: [Task<[DecodedEvent], any Error>] = []
+        var nextPage = start + 1
+        defer { for page in ahead { page.cancel() } }
         while !Task.isCancelled {
-            let page = try await next.value
-            if page.count < pageSize {  // the head, or the target
-                try await batch.apply(page, progress: &progress)
-                break
+            while ahead.count < Self.pagesAhead, target.map({ nextPage <= $0 }) ?? true {
+                ahead.append(prefetch(from: nextPage, until: target))
+                nextPage += Int64(pageSize)
             }
-            next = prefetch(from: (page.last?.position ?? start) + 1, until: target)
-            try await batch.apply(page, progress: &progress)
+            guard !ahead.isEmpty else { break }
+            let page = try await ahead.removeFirst().value
+            let unseen = page.drop { $0.position <= batch.position }
+            try await batch.apply(unseen, progress: &progress)
+            if page.count < pageSize { break }  // the head, or the target
             if batch.pending >= eventsPerFlush { try await batch.flush() }
         }
         try await batch.flush(wait: true)
@@ -136,23 +153,22 @@ public struct ProjectionRunner: Sendable {
         guard target.map({ batch.position < $0 }) ?? true, !Task.isCancelled else { return }
         for try await records in store.pages(from: batch.position + 1, limit: pageSize, pollInterval: .milliseconds(250)) {
             let wanted = target.map { target in records.prefix { $0.position <= target } } ?? records[...]
-            try await batch.apply(decode(wanted), progress: &progress)
+            try await batch.apply(decode(wanted)[...], progress: &progress)
             try await batch.flush(wait: true)
             if target.map({ batch.position >= $0 }) ?? false { break }
             if Task.isCancelled { break }
         }
     }
 
-    /// Reads and decodes the page from `position` in a task of its own, decoding its halves in parallel.
+    /// How many pages are read and decoded ahead of the one being folded while catching up.
+    private static let pagesAhead = 3
+
+    /// Reads and decodes the page from `position` in a task of its own.
     private func prefetch(from position: Int64, until target: Int64?) -> Task<[DecodedEvent], any Error> {
         Task {
             let records = try await store.readAll(from: position, limit: pageSize)
             let wanted = target.map { target in records.prefix { $0.position <= target } } ?? records[...]
-            guard wanted.count >= 256 else { return decode(wanted) }
-            let middle = wanted.startIndex + wanted.count / 2
-            async let first = decode(wanted[..<middle])
-            let second = decode(wanted[middle...])
-            return await first + second
+            return decode(wanted)
         }
     }
 
@@ -215,20 +231,26 @@ public struct ProjectionRunner: Sendable {
         private(set) var position: Int64
         /// Events applied since the last flush.
         private(set) var pending = 0
-        private var folds: [String: ConversationFold] = [:]
-        private var dirty: Set<String> = []
+        /// The folds in memory, found by conversation through `foldIndex`: kept in an array so that applying an event
+        /// changes a fold in place.
+        private var folds: [CachedFold] = []
+        private var foldIndex: [String: Int] = [:]
+        /// The indexes in `folds` of the folds changed since the last flush.
+        private var dirty: [Int] = []
         private var skipped: [SkippedEvent] = []
         /// The write of the last flush, still running while the next pages are folded, and its checkpoint.
         private var writing: (task: Task<Void, any Error>, checkpoint: Int64)?
 
-        init(runner: ProjectionRunner, checkpoint: Int64) {
+        /// A batch from `checkpoint`, whose first write waits for `preceding` (committed once it succeeded).
+        init(runner: ProjectionRunner, checkpoint: Int64, after preceding: Task<Void, any Error>?) {
             self.runner = runner
             self.checkpoint = checkpoint
             self.committed = checkpoint
             self.position = checkpoint
+            self.writing = preceding.map { ($0, checkpoint) }
         }
 
-        mutating func apply(_ events: [DecodedEvent], progress: inout Progress) async throws {
+        mutating func apply(_ events: ArraySlice<DecodedEvent>, progress: inout Progress) async throws {
             for event in events {
                 position = event.position
                 pending += 1
@@ -239,15 +261,24 @@ public struct ProjectionRunner: Sendable {
                     skipped.append(problem)
                     progress.skipped += 1
                 case .conversation(let conversationID, let record):
-                    if folds[conversationID] == nil {
+                    let index: Int
+                    if let cached = foldIndex[conversationID] {
+                        index = cached
+                    } else {
                         // The first event of a stream starts a new fold; any other needs the events before it.
-                        folds[conversationID] =
+                        let fold =
                             record.version == 0
                             ? ConversationFold(conversationID: conversationID)
                             : try await runner.reload(conversationID, before: record.position)
+                        index = folds.count
+                        folds.append(CachedFold(fold: fold))
+                        foldIndex[conversationID] = index
                     }
-                    folds[conversationID]?.apply(record)
-                    dirty.insert(conversationID)
+                    if !folds[index].isDirty {
+                        folds[index].isDirty = true
+                        dirty.append(index)
+                    }
+                    folds[index].fold.apply(record)
                     progress.applied += 1
                 }
             }
@@ -259,9 +290,11 @@ public struct ProjectionRunner: Sendable {
             if position > checkpoint {
                 var collected: [ReadModelChanges] = []
                 collected.reserveCapacity(dirty.count)
-                for id in dirty {
-                    guard let change = folds[id]?.takeChanges() else { continue }
-                    collected.append(change)
+                // In key order, so the write moves through each table's B-tree once instead of seeking at random.
+                dirty.sort { folds[$0].fold.conversationID < folds[$1].fold.conversationID }
+                for index in dirty {
+                    folds[index].isDirty = false
+                    collected.append(folds[index].fold.takeChanges())
                 }
                 let changes = collected
                 let skipped = self.skipped
@@ -270,15 +303,19 @@ public struct ProjectionRunner: Sendable {
                 let previous = writing?.task
                 writing = (
                     Task {
+                        let rows = ReadModelRows.Prepared(changes)  // while the previous write runs
                         try await previous?.value
-                        try await Self.write(changes, skipped: skipped, from: from, to: to, in: store)
+                        try await Self.write(rows, skipped: skipped, from: from, to: to, in: store)
                     }, to
                 )
                 checkpoint = position
                 pending = 0
                 dirty.removeAll(keepingCapacity: true)
                 self.skipped.removeAll()
-                if folds.count > runner.maxCachedConversations { folds.removeAll(keepingCapacity: true) }
+                if folds.count > runner.maxCachedConversations {
+                    folds.removeAll(keepingCapacity: true)
+                    foldIndex.removeAll(keepingCapacity: true)
+                }
             }
             if wait { try await settle() }
         }
@@ -292,7 +329,7 @@ public struct ProjectionRunner: Sendable {
         }
 
         private static func write(
-            _ changes: [ReadModelChanges], skipped: [SkippedEvent], from: Int64, to: Int64,
+            _ rows: ReadModelRows.Prepared, skipped: [SkippedEvent], from: Int64, to: Int64,
             in store: SQLiteEventStore
         ) async throws {
             try await store.write { db in
@@ -307,8 +344,7 @@ public struct ProjectionRunner: Sendable {
                     guard try current.step() else { throw ReadModelError.notPrepared }
                     throw ReadModelError.checkpointMoved(expected: from, found: current.int64(0))
                 }
-                let statements = try ReadModelRows.Statements(db)
-                for change in changes { try ReadModelRows.write(change, with: statements) }
+                try rows.write(in: db)
                 for event in skipped {
                     try db.statement(
                         ReadModelSchema.insertSkipped, .integer(event.position), .text(event.conversationID),
@@ -339,6 +375,12 @@ public struct ProjectionRunner: Sendable {
         _ = fold.takeChanges()
         return fold
     }
+}
+
+/// A conversation's fold in the runner's memory, and whether it changed since the last flush.
+private struct CachedFold {
+    var fold: ConversationFold
+    var isDirty = false
 }
 
 /// A page's event, decoded ahead of folding.

@@ -5,50 +5,77 @@ import Foundation
 enum ReadModelRows {
     // MARK: Writing
 
-    /// The statements of a flush, prepared once for all its rows.
-    struct Statements {
-        let conversation: SQLiteStatement
-        let segment: SQLiteStatement
-        let handoff: SQLiteStatement
+    /// A flush's rows as the values bound to each table's upsert, made ready away from the writer's thread, which
+    /// then only binds and steps. Each table's rows follow one another, `columns` values per row.
+    struct Prepared: Sendable {
+        var conversations: [SQLiteValue] = []
+        var segments: [SQLiteValue] = []
+        var handoffs: [SQLiteValue] = []
 
-        init(_ db: borrowing SQLiteDatabase) throws {
-            conversation = try db.statement(ReadModelSchema.upsertConversation)
-            segment = try db.statement(ReadModelSchema.upsertSegment)
-            handoff = try db.statement(ReadModelSchema.upsertHandoff)
-        }
-    }
+        static let conversationColumns = 14
+        static let segmentColumns = 14
+        static let handoffColumns = 15
 
-    static func write(_ changes: ReadModelChanges, with statements: Statements) throws {
-        let state = changes.state
-        try statements.conversation.run(
-            .text(changes.conversationID), .integer(Int64(state.session)),
-            .text(state.mode.rawValue), .optional(state.team), .optional(state.agent?.id),
-            .optional(state.agent?.name), .optional(state.support.contactID),
-            .optional(state.support.conversationID), .optional(state.userID),
-            .text(jsonArray(state.unfinishedSkills)), .optional(state.sessionStartedAt),
-            .optional(state.lastEventAt), .integer(state.position), .integer(state.version))
-        for (seq, segment) in changes.segments {
-            let (owner, team, agent) = columns(of: segment.owner)
-            let (endKind, closedBy, closeReason) = columns(of: segment.end)
-            try statements.segment.run(
-                .text(changes.conversationID), .integer(Int64(seq)),
-                .integer(Int64(segment.session)), .text(owner), .optional(team), .optional(agent?.id),
-                .optional(agent?.name), .optional(segment.from), .optional(segment.to),
-                .integer(segment.fromPosition), .optional(segment.toPosition), .optional(endKind),
-                .optional(closedBy), .optional(closeReason))
+        /// The rows of `changes`, in their order.
+        init(_ changes: [ReadModelChanges]) {
+            conversations.reserveCapacity(changes.count * Self.conversationColumns)
+            segments.reserveCapacity(changes.reduce(0) { $0 + $1.segments.count } * Self.segmentColumns)
+            handoffs.reserveCapacity(changes.reduce(0) { $0 + $1.handoffs.count } * Self.handoffColumns)
+            for change in changes { add(change) }
         }
-        for (seq, trace) in changes.handoffs {
-            let request = trace.request
-            let teams =
-                "[" + trace.teams.map { "[\($0.team.map(String.init) ?? "null"),\($0.at.millisecondsSince1970)]" }
-                .joined(separator: ",") + "]"
-            try statements.handoff.run(
-                .text(changes.conversationID), .integer(Int64(seq)),
-                .integer(Int64(trace.session)), .text(request.requestEventID.uuidString),
-                .optional(request.requestedAt), .text(request.reason), .optional(request.requestedTeam),
-                .optional(request.teamChosenBy?.rawValue), .text(jsonArray(request.unfinishedSkills)),
-                .optional(request.routedTeam), .optional(request.rule), .optional(request.routingVersion),
-                .optional(trace.routedAt), .text(teams), .optional(trace.closedAt))
+
+        private mutating func add(_ changes: ReadModelChanges) {
+            let state = changes.state
+            conversations += [
+                .text(changes.conversationID), .integer(Int64(state.session)),
+                .text(state.mode.rawValue), .optional(state.team), .optional(state.agent?.id),
+                .optional(state.agent?.name), .optional(state.support.contactID),
+                .optional(state.support.conversationID), .optional(state.userID),
+                .text(ReadModelRows.jsonArray(state.unfinishedSkills)), .optional(state.sessionStartedAt),
+                .optional(state.lastEventAt), .integer(state.position), .integer(state.version),
+            ]
+            for (seq, segment) in changes.segments {
+                let (owner, team, agent) = ReadModelRows.columns(of: segment.owner)
+                let (endKind, closedBy, closeReason) = ReadModelRows.columns(of: segment.end)
+                segments += [
+                    .text(changes.conversationID), .integer(Int64(seq)),
+                    .integer(Int64(segment.session)), .text(owner), .optional(team), .optional(agent?.id),
+                    .optional(agent?.name), .optional(segment.from), .optional(segment.to),
+                    .integer(segment.fromPosition), .optional(segment.toPosition), .optional(endKind),
+                    .optional(closedBy), .optional(closeReason),
+                ]
+            }
+            for (seq, trace) in changes.handoffs {
+                let request = trace.request
+                let teams =
+                    "[" + trace.teams.map { "[\($0.team.map(String.init) ?? "null"),\($0.at.millisecondsSince1970)]" }
+                    .joined(separator: ",") + "]"
+                handoffs += [
+                    .text(changes.conversationID), .integer(Int64(seq)),
+                    .integer(Int64(trace.session)), .text(request.requestEventID.uuidString),
+                    .optional(request.requestedAt), .text(request.reason), .optional(request.requestedTeam),
+                    .optional(request.teamChosenBy?.rawValue), .text(ReadModelRows.jsonArray(request.unfinishedSkills)),
+                    .optional(request.routedTeam), .optional(request.rule), .optional(request.routingVersion),
+                    .optional(trace.routedAt), .text(teams), .optional(trace.closedAt),
+                ]
+            }
+        }
+
+        /// Upserts every row, one table after the other.
+        func write(in db: borrowing SQLiteDatabase) throws {
+            try Self.run(ReadModelSchema.upsertConversation, conversations, Self.conversationColumns, in: db)
+            try Self.run(ReadModelSchema.upsertSegment, segments, Self.segmentColumns, in: db)
+            try Self.run(ReadModelSchema.upsertHandoff, handoffs, Self.handoffColumns, in: db)
+        }
+
+        private static func run(
+            _ sql: String, _ values: [SQLiteValue], _ columns: Int, in db: borrowing SQLiteDatabase
+        ) throws {
+            guard !values.isEmpty else { return }
+            let statement = try db.statement(sql)
+            for start in stride(from: 0, to: values.count, by: columns) {
+                try statement.run(values[start..<(start + columns)])
+            }
         }
     }
 

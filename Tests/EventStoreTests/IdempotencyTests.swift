@@ -79,6 +79,45 @@ struct IdempotencyTests {
         _ = _dir
     }
 
+    @Test("a stored id after a new one is refused as an overlap, alone in its group, and writes nothing")
+    func laterStoredID() async throws {
+        let (store, _dir) = try makeStore()
+        let stream = try StreamID("conversation-l")
+        let stored = makeEvent("stored")
+        _ = try await store.append([stored], to: stream)
+        let fresh = makeEvent("fresh")
+        let overlap = await expectStoreError(.idempotencyConflict) {
+            _ = try await store.append([fresh, stored], to: stream, expected: .exact(0))
+        }
+        #expect(overlap?.eventID == fresh.eventID)
+        var changed = stored
+        changed.data = Data(#"{"messageId":"m-1","text":"changed"}"#.utf8)
+        let different = await expectStoreError(.duplicateEventID) {
+            _ = try await store.append([fresh, changed], to: stream, expected: .exact(0))
+        }
+        #expect(different?.eventID == stored.eventID)
+        #expect(try await store.headPosition() == 1)
+
+        // Among concurrent appends, most likely committed together: only the overlapping one fails.
+        let others = try (0..<8).map { try StreamID("conversation-g\($0)") }
+        let outcomes = await withTaskGroup(of: (String, Bool).self) { group in
+            group.addTask {
+                let result = try? await store.append([makeEvent("new"), stored], to: stream)
+                return (stream.rawValue, result != nil)
+            }
+            for other in others {
+                group.addTask { (other.rawValue, (try? await store.append([makeEvent()], to: other)) != nil) }
+            }
+            return await group.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(outcomes[stream.rawValue] == false)
+        #expect(others.allSatisfy { outcomes[$0.rawValue] == true })
+        #expect(try await store.headPosition() == 1 + Int64(others.count))
+        #expect(try await store.readStream(stream).map(\.eventID) == [stored.eventID])
+        #expect(try await store.verify().isIntact)
+        _ = _dir
+    }
+
     @Test("a stored id with different content is refused, naming the event")
     func duplicateIDWithOtherContent() async throws {
         let (store, _dir) = try makeStore()

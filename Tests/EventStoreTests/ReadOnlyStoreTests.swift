@@ -45,7 +45,7 @@ struct ReadOnlyStoreTests {
         #expect(!FileManager.default.fileExists(atPath: missing))
 
         let empty = directory.path("empty.sqlite")
-        FileManager.default.createFile(atPath: empty, contents: Data())
+        #expect(FileManager.default.createFile(atPath: empty, contents: Data()))
         let notStore = #expect(throws: EventStoreError.self) {
             _ = try SQLiteEventStore(path: empty, configuration: .init(readOnly: true))
         }

@@ -1,3 +1,4 @@
+import CSQLite
 import Foundation
 
 /// One append waiting for the writer.
@@ -203,9 +204,9 @@ final class Writer: @unchecked Sendable {
                     }
                 } else {
                     try? connection.execute("ROLLBACK")
-                    return [.failure(error)]
+                    return [.failure(explained(error, request))]
                 }
-                outcomes.append(.failure(error))
+                outcomes.append(.failure(explained(error, request)))
             }
         }
         do {
@@ -236,7 +237,13 @@ final class Writer: @unchecked Sendable {
     /// Checks and writes one append inside the open transaction.
     private func apply(_ request: AppendRequest, recordedAt: Int64) throws(EventStoreError) -> AppendResult {
         let stream = request.stream
-        if let stored = try alreadyStored(request) { return stored }
+        // A retry repeats its first event, so only that id is looked up before writing. Were a later one stored (a
+        // partial overlap), its insert breaks UNIQUE (stream_id, event_id) and `explained` looks every id up.
+        if let first = request.events.first, try isStored(first.eventID, in: stream),
+            let stored = try alreadyStored(request)
+        {
+            return stored
+        }
         let current = try streamVersion(stream)
         try check(request.expected, current: current, stream: stream)
         guard !request.events.isEmpty else {
@@ -339,6 +346,29 @@ final class Writer: @unchecked Sendable {
                 stream: stream, expected: request.expected, actualVersion: try streamVersion(stream))
         }
         return AppendResult(positions: found.map(\.position), version: try streamVersion(stream), alreadyStored: true)
+    }
+
+    /// Whether `eventID` is stored in `stream`.
+    private func isStored(_ eventID: UUID, in stream: StreamID) throws(EventStoreError) -> Bool {
+        let lookup = try connection.statement("SELECT 1 FROM events WHERE stream_id = ? AND event_id = ?")
+        defer { lookup.reset() }
+        try lookup.bind(stream.rawValue, at: 1)
+        try lookup.bind(eventID, at: 2)
+        return try lookup.step()
+    }
+
+    /// The error to report for a request whose writes failed and were rolled back: for a constraint violation, the
+    /// overlap with stored events that caused it (as ``alreadyStored(_:)`` names it), else `error` itself.
+    private func explained(_ error: any Error, _ request: AppendRequest) -> any Error {
+        guard let storeError = error as? EventStoreError, let code = storeError.sqliteCode,
+            code & 0xFF == SQLITE_CONSTRAINT
+        else { return error }
+        do {
+            _ = try alreadyStored(request)
+            return error
+        } catch let overlap {
+            return overlap
+        }
     }
 
     /// The stream's version, -1 when it does not exist.

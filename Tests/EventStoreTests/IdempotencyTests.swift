@@ -90,8 +90,7 @@ struct IdempotencyTests {
             _ = try await store.append([fresh, stored], to: stream, expected: .exact(0))
         }
         #expect(overlap?.eventID == fresh.eventID)
-        var changed = stored
-        changed.data = Data(#"{"messageId":"m-1","text":"changed"}"#.utf8)
+        let changed = makeEvent("changed", id: stored.eventID)
         let different = await expectStoreError(.duplicateEventID) {
             _ = try await store.append([fresh, changed], to: stream, expected: .exact(0))
         }
@@ -124,8 +123,7 @@ struct IdempotencyTests {
         let stream = try StreamID("conversation-d")
         let original = makeEvent("original")
         _ = try await store.append([original], to: stream)
-        var changed = original
-        changed.data = Data(#"{"messageId":"m-1","text":"changed"}"#.utf8)
+        let changed = makeEvent("changed", id: original.eventID)
         let error = await expectStoreError(.duplicateEventID) {
             _ = try await store.append([changed], to: stream)
         }

@@ -28,6 +28,27 @@ struct TransactionTests {
         _ = _dir
     }
 
+    @Test("rows bound from one array run once each, and values that are not whole rows run none")
+    func rows() async throws {
+        let (store, _dir) = try makeStore()
+        try await store.write { db in
+            try db.execute("CREATE TABLE pairs (name TEXT NOT NULL, n INTEGER NOT NULL) STRICT")
+            try db.statement("INSERT INTO pairs VALUES (?1, ?2)").run(rows: [.text("a"), .integer(1), .text("b"), .integer(2)])
+        }
+        let refused = await #expect(throws: EventStoreError.self) {
+            try await store.write { db in
+                try db.statement("INSERT INTO pairs VALUES (?1, ?2)").run(rows: [.text("c"), .integer(3), .text("d")])
+            }
+        }
+        #expect(refused?.code == .storage)
+        #expect(refused?.message.contains("not whole rows of 2") == true)
+        let pairs = try await store.read { db in
+            try db.statement("SELECT name, n FROM pairs ORDER BY name").rows { "\($0.text(0))\($0.int64(1))" }
+        }
+        #expect(pairs == ["a1", "b2"])
+        _ = _dir
+    }
+
     @Test("writes interleave with concurrent appends without losing either")
     func interleaved() async throws {
         let (store, _dir) = try makeStore()

@@ -44,23 +44,8 @@ public enum JSONValue: Sendable, Hashable {
     /// - Throws: ``EventCodingError`` with an empty field when the bytes are not valid JSON, or, for a repeated key,
     ///   with the field path of its second occurrence (`teams[0].team`) and the message ``repeatedKeyMessage``.
     public init(jsonData: Data, rejectingRepeatedKeys: Bool) throws {
-        // The parser reads the bytes in place.
-        let parsed = jsonData.withUnsafeBytes { raw in
-            Result { () throws(JSONParser.Failure) in
-                var parser = JSONParser(
-                    bytes: raw.assumingMemoryBound(to: UInt8.self), rejectingRepeatedKeys: rejectingRepeatedKeys)
-                return try parser.parseDocument()
-            }
-        }
-        switch parsed {
-        case .success(let value):
-            self = value
-        case .failure(let error):
-            if let path = error.repeatedKeyPath {
-                throw EventCodingError(type: nil, field: path, message: JSONValue.repeatedKeyMessage)
-            }
-            throw EventCodingError(
-                type: nil, field: "", message: "is not valid JSON (\(error.reason) at byte \(error.offset))")
+        self = try JSONParser.parse(jsonData, rejectingRepeatedKeys: rejectingRepeatedKeys) {
+            parser throws(JSONParser.Failure) in try parser.parseDocument()
         }
     }
 
@@ -88,19 +73,7 @@ public enum JSONValue: Sendable, Hashable {
     /// object has no such member; nil also when the document is not an object (parse it whole to say why).
     /// - Throws: ``EventCodingError`` when the bytes are not valid JSON.
     static func member(_ key: String, inJSON jsonData: Data) throws -> JSONValue?? {
-        let parsed = jsonData.withUnsafeBytes { raw in
-            Result { () throws(JSONParser.Failure) in
-                var parser = JSONParser(bytes: raw.assumingMemoryBound(to: UInt8.self))
-                return try parser.parseMember(key.utf8)
-            }
-        }
-        switch parsed {
-        case .success(let member):
-            return member
-        case .failure(let error):
-            throw EventCodingError(
-                type: nil, field: "", message: "is not valid JSON (\(error.reason) at byte \(error.offset))")
-        }
+        try JSONParser.parse(jsonData) { parser throws(JSONParser.Failure) in try parser.parseMember(key.utf8) }
     }
 
     /// The canonical JSON as a string (see ``canonicalData()``).
@@ -250,6 +223,30 @@ private struct JSONParser {
     init(bytes: UnsafeBufferPointer<UInt8>, rejectingRepeatedKeys: Bool = false) {
         self.bytes = bytes
         self.rejectingRepeatedKeys = rejectingRepeatedKeys
+    }
+
+    /// Runs `body` with a parser over `data`'s bytes, read in place, and reports a failure as ``EventCodingError``:
+    /// a repeated key under its path with ``JSONValue/repeatedKeyMessage``, anything else as invalid JSON.
+    static func parse<T>(
+        _ data: Data, rejectingRepeatedKeys: Bool = false, _ body: (inout JSONParser) throws(Failure) -> T
+    ) throws(EventCodingError) -> T {
+        let parsed = data.withUnsafeBytes { raw in
+            Result { () throws(Failure) in
+                var parser = JSONParser(
+                    bytes: raw.assumingMemoryBound(to: UInt8.self), rejectingRepeatedKeys: rejectingRepeatedKeys)
+                return try body(&parser)
+            }
+        }
+        switch parsed {
+        case .success(let value):
+            return value
+        case .failure(let error):
+            if let path = error.repeatedKeyPath {
+                throw EventCodingError(type: nil, field: path, message: JSONValue.repeatedKeyMessage)
+            }
+            throw EventCodingError(
+                type: nil, field: "", message: "is not valid JSON (\(error.reason) at byte \(error.offset))")
+        }
     }
 
     /// `failure` with `component` put in front of its repeated-key path (a no-op for other failures).
@@ -476,7 +473,9 @@ private struct JSONParser {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let string = try makeString(UnsafeBufferPointer(rebasing: bytes[start..<index]), at: start)
+                guard let string = Self.makeString(UnsafeBufferPointer(rebasing: bytes[start..<index])) else {
+                    throw Failure(reason: "invalid UTF-8 in a string", offset: start)
+                }
                 index += 1
                 return string
             }
@@ -489,8 +488,9 @@ private struct JSONParser {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
-                let string = buffer.withUnsafeBufferPointer { String(validating: $0, as: UTF8.self) }
-                guard let string else { throw Failure(reason: "invalid UTF-8 in a string", offset: start) }
+                guard let string = buffer.withUnsafeBufferPointer(Self.makeString) else {
+                    throw Failure(reason: "invalid UTF-8 in a string", offset: start)
+                }
                 index += 1
                 return string
             case UInt8(ascii: "\\"):
@@ -555,18 +555,11 @@ private struct JSONParser {
         return value
     }
 
-    private func makeString(_ utf8: UnsafeBufferPointer<UInt8>, at offset: Int) throws(Failure) -> String {
+    /// The string of `utf8`, or nil when it is not valid UTF-8.
+    private static func makeString(_ utf8: UnsafeBufferPointer<UInt8>) -> String? {
         // Most strings in events are ASCII: those need no validation.
-        var isASCII = true
-        for byte in utf8 where byte >= 0x80 {
-            isASCII = false
-            break
-        }
-        if isASCII { return String(decoding: utf8, as: UTF8.self) }
-        guard let string = String(validating: utf8, as: UTF8.self) else {
-            throw Failure(reason: "invalid UTF-8 in a string", offset: offset)
-        }
-        return string
+        if utf8.allSatisfy({ $0 < 0x80 }) { return String(decoding: utf8, as: UTF8.self) }
+        return String(validating: utf8, as: UTF8.self)
     }
 
     /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`. Integers that fit in `Int64`, and numbers with a fraction or

@@ -258,6 +258,9 @@ final class Statement {
 
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(raw, column) == SQLITE_NULL }
 
+    /// How many parameters (`?`, `?NNN`) the statement has.
+    var parameterCount: Int { Int(sqlite3_bind_parameter_count(raw)) }
+
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(raw, column) }
 
     func double(_ column: Int32) -> Double { sqlite3_column_double(raw, column) }

@@ -57,9 +57,22 @@ public struct SQLiteStatement {
         try run(arguments[...])
     }
 
-    /// Binds `arguments` to `?1`, `?2`, ... and runs the statement once, as ``run(_:)-(SQLiteValue...)`` does: for rows
-    /// kept one after the other in one array.
-    public func run(_ arguments: ArraySlice<SQLiteValue>) throws(EventStoreError) {
+    /// Runs the statement once per row of `values`: rows one after the other, each as many values as the statement
+    /// has parameters, bound to `?1`, `?2`, ... in turn. For many rows made ready before the transaction.
+    /// - Throws: ``EventStoreError`` with code `storage` when `values` is not a whole number of rows, before running
+    ///   any; or what a row's run throws.
+    public func run(rows values: [SQLiteValue]) throws(EventStoreError) {
+        let columns = statement.parameterCount
+        guard columns > 0 ? values.count % columns == 0 : values.isEmpty else {
+            throw EventStoreError(
+                .storage, "\(values.count) values are not whole rows of \(columns) parameters", sql: statement.sql)
+        }
+        for start in stride(from: 0, to: values.count, by: max(columns, 1)) {
+            try run(values[start..<(start + columns)])
+        }
+    }
+
+    private func run(_ arguments: ArraySlice<SQLiteValue>) throws(EventStoreError) {
         statement.reset()
         var index: Int32 = 1
         for argument in arguments {

@@ -365,10 +365,12 @@ final class Writer: @unchecked Sendable {
         else { return error }
         do {
             _ = try alreadyStored(request)
-            return error
-        } catch let overlap {
+        } catch let overlap where overlap.code == .idempotencyConflict || overlap.code == .duplicateEventID {
             return overlap
+        } catch {
+            // The lookup itself failed: report the constraint violation as it was.
         }
+        return error
     }
 
     /// The stream's version, -1 when it does not exist.

@@ -6,21 +6,14 @@ enum ReadModelRows {
     // MARK: Writing
 
     /// A flush's rows as the values bound to each table's upsert, made ready away from the writer's thread, which
-    /// then only binds and steps. Each table's rows follow one another, `columns` values per row.
+    /// then only binds and steps. Each table's rows follow one another, one value per parameter of its upsert.
     struct Prepared: Sendable {
         var conversations: [SQLiteValue] = []
         var segments: [SQLiteValue] = []
         var handoffs: [SQLiteValue] = []
 
-        static let conversationColumns = 14
-        static let segmentColumns = 14
-        static let handoffColumns = 15
-
         /// The rows of `changes`, in their order.
         init(_ changes: [ReadModelChanges]) {
-            conversations.reserveCapacity(changes.count * Self.conversationColumns)
-            segments.reserveCapacity(changes.reduce(0) { $0 + $1.segments.count } * Self.segmentColumns)
-            handoffs.reserveCapacity(changes.reduce(0) { $0 + $1.handoffs.count } * Self.handoffColumns)
             for change in changes { add(change) }
         }
 
@@ -63,19 +56,9 @@ enum ReadModelRows {
 
         /// Upserts every row, one table after the other.
         func write(in db: borrowing SQLiteDatabase) throws {
-            try Self.run(ReadModelSchema.upsertConversation, conversations, Self.conversationColumns, in: db)
-            try Self.run(ReadModelSchema.upsertSegment, segments, Self.segmentColumns, in: db)
-            try Self.run(ReadModelSchema.upsertHandoff, handoffs, Self.handoffColumns, in: db)
-        }
-
-        private static func run(
-            _ sql: String, _ values: [SQLiteValue], _ columns: Int, in db: borrowing SQLiteDatabase
-        ) throws {
-            guard !values.isEmpty else { return }
-            let statement = try db.statement(sql)
-            for start in stride(from: 0, to: values.count, by: columns) {
-                try statement.run(values[start..<(start + columns)])
-            }
+            try db.statement(ReadModelSchema.upsertConversation).run(rows: conversations)
+            try db.statement(ReadModelSchema.upsertSegment).run(rows: segments)
+            try db.statement(ReadModelSchema.upsertHandoff).run(rows: handoffs)
         }
     }
 

@@ -1,6 +1,8 @@
+import CSQLite
 import EventStore
 import Foundation
 import Testing
+import TestSupport
 
 @Suite("Appending and reading")
 struct AppendTests {
@@ -132,31 +134,93 @@ struct AppendTests {
 
     @Test("in one group commit, a refused append fails alone and the others commit")
     func groupCommitIsolatesFailures() async throws {
-        let (store, _dir) = try makeStore(durability: .full)
-        let streams = try (0..<40).map { try StreamID("conversation-g\($0)") }
+        let (store, streams, dir) = try await makeStreams("conversation-g")
+        let errors = await appendAtOnce(streams) { index, stream in
+            // Odd streams are asked for a wrong version; even ones the right one.
+            let expected: ExpectedVersion = index.isMultiple(of: 2) ? .exact(0) : .exact(5)
+            _ = try await store.append([makeEvent(), makeEvent()], to: stream, expected: expected)
+        }
+        for (index, error) in errors { #expect((error == nil) == index.isMultiple(of: 2), "stream \(index)") }
+        try await expectEvenStreamsAdvanced(store, streams, by: 2)
+        _ = dir
+    }
+
+    @Test("in one group commit, a single-event append whose INSERT fails is undone alone")
+    func groupCommitUndoesFailedInsert() async throws {
+        let (store, streams, dir) = try await makeStreams("conversation-i")
+        // A trigger added beside the store makes some INSERTs fail after every check of the writer has passed.
+        let raw = try RawConnection(path: dir.path("events.sqlite"))
+        let refuse = """
+            CREATE TRIGGER refuse_for_test BEFORE INSERT ON events WHEN NEW.data LIKE '%refuse me%'
+            BEGIN SELECT RAISE(ABORT, 'refused by the test trigger'); END
+            """
+        #expect(raw.execute(refuse) == nil)
+        let errors = await appendAtOnce(streams) { index, stream in
+            let text = index.isMultiple(of: 2) ? "fine" : "refuse me"
+            _ = try await store.append([makeEvent(text)], to: stream, expected: .exact(0))
+        }
+        for (index, error) in errors {
+            if index.isMultiple(of: 2) {
+                #expect(error == nil, "stream \(index): \(String(describing: error))")
+            } else {
+                let storeError = error as? EventStoreError
+                #expect(storeError.map { ($0.sqliteCode ?? 0) & 0xFF } == SQLITE_CONSTRAINT, "stream \(index)")
+                #expect(storeError?.stream == streams[index])
+            }
+        }
+        #expect(raw.execute("DROP TRIGGER refuse_for_test") == nil)
+        try await expectEvenStreamsAdvanced(store, streams, by: 1)
+        _ = dir
+    }
+
+    /// A store at full durability with 40 streams named `prefix` and a number, each holding one event.
+    private func makeStreams(
+        _ prefix: String
+    ) async throws -> (store: SQLiteEventStore, streams: [StreamID], directory: TemporaryDirectory) {
+        let (store, directory) = try makeStore(durability: .full)
+        let streams = try (0..<40).map { try StreamID("\(prefix)\($0)") }
         for stream in streams { _ = try await store.append([makeEvent()], to: stream, expected: .noStream) }
-        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+        return (store, streams, directory)
+    }
+
+    /// Runs `append` for every stream at once, so that the appends share group commits; returns each stream's
+    /// error by index, nil for those that committed.
+    private func appendAtOnce(
+        _ streams: [StreamID], _ append: @escaping @Sendable (Int, StreamID) async throws -> Void
+    ) async -> [Int: (any Error)?] {
+        await withTaskGroup(of: (Int, (any Error)?).self) { group in
             for (index, stream) in streams.enumerated() {
                 group.addTask {
-                    // Odd streams are asked for a wrong version; even ones the right one.
-                    let expected: ExpectedVersion = index.isMultiple(of: 2) ? .exact(0) : .exact(5)
-                    let result = try? await store.append([makeEvent(), makeEvent()], to: stream, expected: expected)
-                    return (index, result != nil)
+                    do {
+                        try await append(index, stream)
+                        return (index, nil)
+                    } catch {
+                        return (index, error)
+                    }
                 }
             }
-            var outcomes: [Int: Bool] = [:]
-            for await (index, ok) in group { outcomes[index] = ok }
-            return outcomes
+            var errors: [Int: (any Error)?] = [:]
+            for await (index, error) in group { errors[index] = error }
+            return errors
         }
-        for (index, ok) in outcomes { #expect(ok == index.isMultiple(of: 2), "stream \(index)") }
-        #expect(try await store.headPosition() == 40 + 20 * 2)
+    }
+
+    /// Expects that of `streams`, each created with one event, the even ones took `added` more events and the odd
+    /// ones none, and that the hash chain holds over exactly those events.
+    private func expectEvenStreamsAdvanced(
+        _ store: SQLiteEventStore, _ streams: [StreamID], by added: Int64,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        let total = Int64(streams.count) + Int64((streams.count + 1) / 2) * added
+        #expect(try await store.headPosition() == total, sourceLocation: sourceLocation)
         for (index, stream) in streams.enumerated() {
-            #expect(try await store.streamVersion(stream) == (index.isMultiple(of: 2) ? 2 : 0))
+            #expect(
+                try await store.streamVersion(stream) == (index.isMultiple(of: 2) ? added : 0), "stream \(index)",
+                sourceLocation: sourceLocation)
         }
         let report = try await store.verify()
-        #expect(report.isIntact, "\(report)")
-        #expect(report.eventsChecked == 80)
-        _ = _dir
+        #expect(report.isIntact, "\(report)", sourceLocation: sourceLocation)
+        #expect(report.eventsChecked == total, sourceLocation: sourceLocation)
     }
 
     @Test("an empty append checks the expected version and writes nothing")

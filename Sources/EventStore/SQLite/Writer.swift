@@ -11,16 +11,17 @@ struct AppendRequest: Sendable {
 /// The single writer: one connection, owned by one dedicated thread, committing appends in groups.
 ///
 /// Appends that arrive while a commit is running queue up and are committed together in the next transaction
-/// (`BEGIN IMMEDIATE`), each inside its own savepoint so that a refused append rolls back alone. Waiters are resumed
-/// only after `COMMIT` returns, so an acknowledged event is durable at the configured `synchronous` level.
+/// (`BEGIN IMMEDIATE`), each checked and undone on its own so that a refused append rolls back alone (a single-event
+/// append is one INSERT, which SQLite undoes by itself; a longer one runs in a savepoint). Waiters are resumed only
+/// after `COMMIT` returns, so an acknowledged event is durable at the configured `synchronous` level.
 ///
 /// The writer runs on its own thread rather than on a Swift actor so that the fsync of every commit never holds
 /// one of the few threads of the cooperative pool.
 final class Writer: @unchecked Sendable {
     // Why `@unchecked Sendable` is sound: `queue`, `closing` and `exitWaiters` are only read or written while holding
-    // `condition`. `connection`, `head`, `lastHash` and the statements are only used by the writer thread (the body
-    // of `run()` and the functions it calls), after `init` has finished on the creating thread and before the
-    // thread starts (the happens-before edge is `Thread.start()`).
+    // `condition`. `connection`, `head`, `lastHash`, `lastGroupSize` and the statements are only used by the writer
+    // thread (the body of `run()` and the functions it calls), after `init` has finished on the creating thread and
+    // before the thread starts (the happens-before edge is `Thread.start()`).
     private struct Pending {
         let request: AppendRequest
         let continuation: CheckedContinuation<AppendResult, any Error>
@@ -32,20 +33,14 @@ final class Writer: @unchecked Sendable {
         case transaction(@Sendable (Connection) -> Void)
     }
 
-    /// What the writer thread does next.
-    private enum Work {
-        case appends([Pending])
-        case transaction(@Sendable (Connection) -> Void)
-    }
-
     private let condition = NSCondition()
     private var queue: [Job] = []
     private var closing = false
     private var exited = false
     private var exitWaiters: [CheckedContinuation<Void, Never>] = []
-    /// How many appends the last commit took (guarded by `condition`).
+    /// How many appends the last commit took (writer thread only).
     private var lastGroupSize = 1
-    /// The longest a commit waits for the rest of a group, in seconds: well under one fsync.
+    /// The longest a group waits for the rest of its appends, in seconds, from its first: well under one fsync.
     private let groupWait: TimeInterval = 0.0002
 
     private let connection: Connection
@@ -122,11 +117,12 @@ final class Writer: @unchecked Sendable {
     // MARK: - The writer thread
 
     private func run() {
-        while let work = nextWork() {
-            switch work {
-            case .appends(let batch):
-                let outcomes = commit(batch.map(\.request))
-                for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(with: outcome) }
+        while let job = nextJob() {
+            switch job {
+            case .append(let first):
+                for (pending, outcome) in commitGroup(startingWith: first) {
+                    pending.continuation.resume(with: outcome)
+                }
                 notifier.publish(head: head)
             case .transaction(let body):
                 body(connection)
@@ -140,87 +136,116 @@ final class Writer: @unchecked Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Waits for work; nil once closing and drained. Consecutive appends form one group; a transaction runs alone.
-    ///
-    /// When fewer appends are queued than the last group held, the appenders of that group are most likely about to
-    /// send their next append: wait up to ``groupWait`` for them, so that they share one commit instead of
-    /// alternating small and large ones. A lone appender (last group of one) never waits.
-    private func nextWork() -> Work? {
+    /// Waits for the next job; nil once closing and drained.
+    private func nextJob() -> Job? {
         condition.lock()
         defer { condition.unlock() }
         while queue.isEmpty && !closing { condition.wait() }
-        if queue.isEmpty { return nil }
-        if case .transaction(let body) = queue[0] {
-            queue.removeFirst()
-            return .transaction(body)
-        }
-        if queue.count < lastGroupSize && !closing {
-            let deadline = Date(timeIntervalSinceNow: groupWait)
-            while queue.count < lastGroupSize && !closing && condition.wait(until: deadline) {}
-        }
-        var batch: [Pending] = []
-        for job in queue.prefix(maxRequestsPerCommit) {
-            guard case .append(let pending) = job else { break }
-            batch.append(pending)
-        }
-        queue.removeFirst(batch.count)
-        lastGroupSize = max(batch.count, 1)
-        return .appends(batch)
+        return queue.isEmpty ? nil : queue.removeFirst()
     }
 
-    /// Commits a group of appends in one transaction; returns one outcome per request, in order.
-    private func commit(_ requests: [AppendRequest]) -> [Result<AppendResult, any Error>] {
+    /// The appends queued at the head of the queue, at most `limit`, stopping at a transaction. With a `deadline`,
+    /// first waits until then for one to arrive.
+    private func queuedAppends(limit: Int, waitingUntil deadline: Date?) -> [Pending] {
+        condition.lock()
+        defer { condition.unlock() }
+        if let deadline {
+            while queue.isEmpty && !closing && condition.wait(until: deadline) {}
+        }
+        var taken: [Pending] = []
+        for job in queue.prefix(limit) {
+            guard case .append(let pending) = job else { break }
+            taken.append(pending)
+        }
+        queue.removeFirst(taken.count)
+        return taken
+    }
+
+    /// Commits `first` and the appends that arrive while it is written, in one transaction; returns each with its
+    /// outcome, in order.
+    ///
+    /// Each append is checked and written as soon as it is taken, so the writer works while the rest of the group
+    /// arrives. While the group is smaller than the last one, its appenders are most likely about to send their next
+    /// append: the group waits for them up to ``groupWait`` after its first. A lone appender (last group of one)
+    /// never waits.
+    private func commitGroup(startingWith first: Pending) -> [(Pending, Result<AppendResult, any Error>)] {
         do {
             try connection.statement("BEGIN IMMEDIATE").run()
             // Another process may have appended to the same file since our last commit: continue its chain.
             (head, lastHash) = try Writer.readHead(connection)
         } catch {
             try? connection.execute("ROLLBACK")
-            return requests.map { _ in .failure(error) }
+            return [(first, .failure(error))]
         }
         let startHead = head
         let startHash = lastHash
         let recordedAt = Date().millisecondsSince1970
-        let useSavepoints = requests.count > 1
-        var outcomes: [Result<AppendResult, any Error>] = []
-        outcomes.reserveCapacity(requests.count)
-        for request in requests {
-            let headBefore = head
-            let hashBefore = lastHash
-            do {
-                if useSavepoints { try connection.statement("SAVEPOINT append").run() }
-                let result = try apply(request, recordedAt: recordedAt)
-                if useSavepoints { try connection.statement("RELEASE append").run() }
-                outcomes.append(.success(result))
-            } catch {
-                head = headBefore
-                lastHash = hashBefore
-                if useSavepoints {
-                    do {
-                        try connection.statement("ROLLBACK TO append").run()
-                        try connection.statement("RELEASE append").run()
-                    } catch {
-                        return abandon(requests, error: error, head: startHead, hash: startHash)
-                    }
-                } else {
-                    try? connection.execute("ROLLBACK")
-                    return [.failure(explained(error, request))]
+        let deadline = Date(timeIntervalSinceNow: groupWait)
+        var group: [(Pending, Result<AppendResult, any Error>)] = []
+        var taken = [first]
+        while !taken.isEmpty {
+            for (index, pending) in taken.enumerated() {
+                do {
+                    group.append((pending, .success(try applyAlone(pending.request, recordedAt: recordedAt))))
+                } catch let lost as TransactionLost {
+                    return abandon(group.map(\.0) + taken[index...], error: lost.error, head: startHead, hash: startHash)
+                } catch {
+                    group.append((pending, .failure(error)))
                 }
-                outcomes.append(.failure(explained(error, request)))
             }
+            let room = maxRequestsPerCommit - group.count
+            if room <= 0 { break }
+            taken = queuedAppends(limit: room, waitingUntil: group.count < lastGroupSize ? deadline : nil)
         }
         do {
             try connection.statement("COMMIT").run()
         } catch {
-            return abandon(requests, error: error, head: startHead, hash: startHash)
+            return abandon(group.map(\.0), error: error, head: startHead, hash: startHash)
         }
-        return outcomes
+        lastGroupSize = group.count
+        return group
+    }
+
+    /// A failure that ended the whole transaction, not only one append.
+    private struct TransactionLost: Error {
+        let error: any Error
+    }
+
+    /// Checks and writes one append inside the open transaction, undoing its writes alone when it is refused.
+    ///
+    /// A single-event append is one INSERT, which SQLite undoes by itself when it fails; a longer one runs in a
+    /// savepoint. Throws the append's error (explained), or ``TransactionLost`` when the failure ended the
+    /// transaction.
+    private func applyAlone(_ request: AppendRequest, recordedAt: Int64) throws -> AppendResult {
+        let headBefore = head
+        let hashBefore = lastHash
+        let savepoint = request.events.count > 1
+        do {
+            if savepoint { try connection.statement("SAVEPOINT append").run() }
+            let result = try apply(request, recordedAt: recordedAt)
+            if savepoint { try connection.statement("RELEASE append").run() }
+            return result
+        } catch {
+            head = headBefore
+            lastHash = hashBefore
+            if savepoint {
+                do {
+                    try connection.statement("ROLLBACK TO append").run()
+                    try connection.statement("RELEASE append").run()
+                } catch {
+                    throw TransactionLost(error: error)
+                }
+            } else if !connection.isInTransaction {
+                throw TransactionLost(error: error)
+            }
+            throw explained(error, request)
+        }
     }
 
     /// Rolls the whole transaction back after a failure that leaves its state unknown: every request fails.
     private func abandon(
-        _ requests: [AppendRequest], error: any Error, head: Int64, hash: Data
-    ) -> [Result<AppendResult, any Error>] {
+        _ group: [Pending], error: any Error, head: Int64, hash: Data
+    ) -> [(Pending, Result<AppendResult, any Error>)] {
         try? connection.execute("ROLLBACK")
         // Re-read the head only outside any transaction: inside one that failed to roll back it would read the
         // abandoned writes. (The next commit re-reads the head after its BEGIN in any case.)
@@ -231,7 +256,7 @@ final class Writer: @unchecked Sendable {
             self.head = head
             self.lastHash = hash
         }
-        return requests.map { _ in .failure(error) }
+        return group.map { ($0, .failure(error)) }
     }
 
     /// Checks and writes one append inside the open transaction.

@@ -147,18 +147,9 @@ struct AppendTests {
 
     @Test("in one group commit, a single-event append whose INSERT fails is undone alone")
     func groupCommitUndoesFailedInsert() async throws {
-        let (store, streams, dir) = try await makeStreams("conversation-i")
-        // A trigger added beside the store makes some INSERTs fail after every check of the writer has passed.
-        let raw = try RawConnection(path: dir.path("events.sqlite"))
-        let refuse = """
-            CREATE TRIGGER refuse_for_test BEFORE INSERT ON events WHEN NEW.data LIKE '%refuse me%'
-            BEGIN SELECT RAISE(ABORT, 'refused by the test trigger'); END
-            """
-        #expect(raw.execute(refuse) == nil)
-        let errors = await appendAtOnce(streams) { index, stream in
-            let text = index.isMultiple(of: 2) ? "fine" : "refuse me"
-            _ = try await store.append([makeEvent(text)], to: stream, expected: .exact(0))
-        }
+        // An ABORT undoes the failed statement: the append fails alone.
+        let (store, streams, errors, dir) = try await appendToOddStreamsFailing(
+            "conversation-i", trigger: "BEFORE INSERT", raise: "RAISE(ABORT, 'refused by the test trigger')")
         for (index, error) in errors {
             if index.isMultiple(of: 2) {
                 #expect(error == nil, "stream \(index): \(String(describing: error))")
@@ -168,9 +159,56 @@ struct AppendTests {
                 #expect(storeError?.stream == streams[index])
             }
         }
-        #expect(raw.execute("DROP TRIGGER refuse_for_test") == nil)
         try await expectEvenStreamsAdvanced(store, streams, by: 1)
         _ = dir
+    }
+
+    @Test("an INSERT that fails but keeps its row (RAISE(FAIL)) fails its whole group; what is acknowledged is stored")
+    func groupCommitAbandonsKeptRow() async throws {
+        // Unlike ABORT, FAIL leaves the failed statement's row in place: the append cannot be undone alone.
+        let (store, streams, errors, dir) = try await appendToOddStreamsFailing(
+            "conversation-f", trigger: "AFTER INSERT", raise: "RAISE(FAIL, 'failed by the test trigger')")
+        var acknowledged: Int64 = 0
+        for (index, stream) in streams.enumerated() {
+            let error = errors[index] ?? nil
+            if !index.isMultiple(of: 2) { #expect(error != nil, "stream \(index) must fail") }
+            if error == nil { acknowledged += 1 }
+            #expect(
+                try await store.streamVersion(stream) == (error == nil ? 1 : 0),
+                "stream \(index): stored exactly when acknowledged")
+        }
+        #expect(try await store.headPosition() == 40 + acknowledged)
+        let report = try await store.verify()
+        #expect(report.isIntact, "\(report)")
+        // The writer goes on: the appends that failed with their group succeed when sent again alone.
+        for (index, stream) in streams.enumerated() where index.isMultiple(of: 2) && (errors[index] ?? nil) != nil {
+            _ = try await store.append([makeEvent("again")], to: stream, expected: .exact(0))
+        }
+        #expect(try await store.verify().isIntact)
+        _ = dir
+    }
+
+    /// Appends one more event to each of 40 streams at once while a trigger added beside the store (`trigger`, such
+    /// as `BEFORE INSERT`, running `raise`) fails the INSERTs of the odd ones after every check of the writer has
+    /// passed; the trigger is dropped before returning. Returns each stream's error by index.
+    private func appendToOddStreamsFailing(
+        _ prefix: String, trigger: String, raise: String
+    ) async throws -> (
+        store: SQLiteEventStore, streams: [StreamID], errors: [Int: (any Error)?], directory: TemporaryDirectory
+    ) {
+        let (store, streams, directory) = try await makeStreams(prefix)
+        let raw = try RawConnection(path: directory.path("events.sqlite"))
+        let create = """
+            CREATE TRIGGER fail_for_test \(trigger) ON events WHEN NEW.data LIKE '%odd stream%'
+            BEGIN SELECT \(raise); END
+            """
+        #expect(raw.execute(create) == nil)
+        let errors = await appendAtOnce(streams) { index, stream in
+            let text = index.isMultiple(of: 2) ? "even stream" : "odd stream"
+            _ = try await store.append([makeEvent(text)], to: stream, expected: .exact(0))
+        }
+        #expect(raw.execute("DROP TRIGGER fail_for_test") == nil)
+        return (store, streams, errors, directory)
     }
 
     /// A store at full durability with 40 streams named `prefix` and a number, each holding one event.

@@ -218,11 +218,7 @@ struct IdempotencyTests {
 
     @Test("a write lock held by another process beyond the busy timeout is reported as busy")
     func busy() async throws {
-        let directory = try TemporaryDirectory()
-        let path = directory.path("events.sqlite")
-        let store = try SQLiteEventStore(path: path, configuration: .init(busyTimeout: .milliseconds(100)))
-        let raw = try RawConnection(path: path)
-        #expect(raw.execute("BEGIN IMMEDIATE") == nil)
+        let (store, raw, directory) = try storeBehindHeldWriteLock(busyTimeout: .milliseconds(100))
         let error = await expectStoreError(.busy) {
             _ = try await store.append([makeEvent()], to: try StreamID("conversation-busy"))
         }
@@ -231,5 +227,48 @@ struct IdempotencyTests {
         let ok = try await store.append([makeEvent()], to: try StreamID("conversation-busy"))
         #expect(ok.positions == [1], "the store recovers once the lock is released")
         await store.close()
+        _ = directory
+    }
+
+    @Test("appends queued behind a write lock that outlasts the busy timeout fail together, not one timeout each")
+    func busyFailsQueuedAppendsTogether() async throws {
+        let (store, raw, directory) = try storeBehindHeldWriteLock(busyTimeout: .milliseconds(500))
+        let clock = ContinuousClock()
+        let started = clock.now
+        let busyCount = await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<16 {
+                group.addTask {
+                    do {
+                        _ = try await store.append([makeEvent()], to: try StreamID("conversation-busy\(index)"))
+                        return false
+                    } catch let error as EventStoreError {
+                        return error.code == .busy
+                    } catch {
+                        return false
+                    }
+                }
+            }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        let elapsed = started.duration(to: clock.now)
+        #expect(busyCount == 16)
+        // One busy timeout after another would take 16 x 0.5 s; a few groups take a few timeouts.
+        #expect(elapsed < .seconds(4), "\(elapsed)")
+        #expect(raw.execute("ROLLBACK") == nil)
+        #expect(try await store.headPosition() == 0)
+        await store.close()
+        _ = directory
+    }
+
+    /// A new store with `busyTimeout`, and a plain connection beside it holding the file's write lock.
+    private func storeBehindHeldWriteLock(
+        busyTimeout: Duration
+    ) throws -> (store: SQLiteEventStore, raw: RawConnection, directory: TemporaryDirectory) {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("events.sqlite")
+        let store = try SQLiteEventStore(path: path, configuration: .init(busyTimeout: busyTimeout))
+        let raw = try RawConnection(path: path)
+        #expect(raw.execute("BEGIN IMMEDIATE") == nil)
+        return (store, raw, directory)
     }
 }

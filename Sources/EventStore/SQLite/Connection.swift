@@ -80,6 +80,10 @@ final class Connection: @unchecked Sendable {
         }
     }
 
+    /// Rows inserted, updated or deleted by statements that completed on this connection since it opened
+    /// (`sqlite3_total_changes64`): a failed statement whose changes SQLite did not undo still counts.
+    var totalChanges: Int64 { sqlite3_total_changes64(handle) }
+
     /// Whether a transaction is open on the connection.
     var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 

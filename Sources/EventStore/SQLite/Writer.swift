@@ -18,10 +18,10 @@ struct AppendRequest: Sendable {
 /// The writer runs on its own thread rather than on a Swift actor so that the fsync of every commit never holds
 /// one of the few threads of the cooperative pool.
 final class Writer: @unchecked Sendable {
-    // Why `@unchecked Sendable` is sound: `queue`, `closing` and `exitWaiters` are only read or written while holding
-    // `condition`. `connection`, `head`, `lastHash`, `lastGroupSize` and the statements are only used by the writer
-    // thread (the body of `run()` and the functions it calls), after `init` has finished on the creating thread and
-    // before the thread starts (the happens-before edge is `Thread.start()`).
+    // Why `@unchecked Sendable` is sound: `queue`, `closing`, `exited` and `exitWaiters` are only read or written while
+    // holding `condition`. `connection`, `head`, `lastHash`, `lastGroupSize` and the statements are only used by the
+    // writer thread (the body of `run()` and the functions it calls), after `init` has finished on the creating thread
+    // and before the thread starts (the happens-before edge is `Thread.start()`).
     private struct Pending {
         let request: AppendRequest
         let continuation: CheckedContinuation<AppendResult, any Error>
@@ -40,7 +40,7 @@ final class Writer: @unchecked Sendable {
     private var exitWaiters: [CheckedContinuation<Void, Never>] = []
     /// How many appends the last commit took (writer thread only).
     private var lastGroupSize = 1
-    /// The longest a group waits for the rest of its appends, in seconds, from its first: well under one fsync.
+    /// The longest a group waits for the rest of its appends, in seconds, from its BEGIN: well under one fsync.
     private let groupWait: TimeInterval = 0.0002
 
     private let connection: Connection
@@ -166,8 +166,8 @@ final class Writer: @unchecked Sendable {
     ///
     /// Each append is checked and written as soon as it is taken, so the writer works while the rest of the group
     /// arrives. While the group is smaller than the last one, its appenders are most likely about to send their next
-    /// append: the group waits for them up to ``groupWait`` after its first. A lone appender (last group of one)
-    /// never waits.
+    /// append: the group waits for them up to ``groupWait`` after its transaction began. A lone appender (last group
+    /// of one) never waits.
     private func commitGroup(startingWith first: Pending) -> [(Pending, Result<AppendResult, any Error>)] {
         do {
             try connection.statement("BEGIN IMMEDIATE").run()
@@ -175,7 +175,10 @@ final class Writer: @unchecked Sendable {
             (head, lastHash) = try Writer.readHead(connection)
         } catch {
             try? connection.execute("ROLLBACK")
-            return [(first, .failure(error))]
+            // The appends already queued would only meet the same failure (a lock held past the busy timeout, say)
+            // one after another: they fail together, as one group.
+            let queued = queuedAppends(limit: maxRequestsPerCommit - 1, waitingUntil: nil)
+            return ([first] + queued).map { ($0, .failure(error)) }
         }
         let startHead = head
         let startHash = lastHash
@@ -213,13 +216,15 @@ final class Writer: @unchecked Sendable {
 
     /// Checks and writes one append inside the open transaction, undoing its writes alone when it is refused.
     ///
-    /// A single-event append is one INSERT, which SQLite undoes by itself when it fails; a longer one runs in a
-    /// savepoint. Throws the append's error (explained), or ``TransactionLost`` when the failure ended the
-    /// transaction.
+    /// A single-event append is one INSERT, which SQLite undoes by itself when it fails with the default ABORT; a
+    /// longer one runs in a savepoint. Throws the append's error (explained), or ``TransactionLost`` when the failure
+    /// ended the transaction or left a write that cannot be undone alone (an INSERT failed under FAIL, as a
+    /// `RAISE(FAIL)` trigger added beside the store does, keeps its row).
     private func applyAlone(_ request: AppendRequest, recordedAt: Int64) throws -> AppendResult {
         let headBefore = head
         let hashBefore = lastHash
         let savepoint = request.events.count > 1
+        let changesBefore = connection.totalChanges
         do {
             if savepoint { try connection.statement("SAVEPOINT append").run() }
             let result = try apply(request, recordedAt: recordedAt)
@@ -235,10 +240,14 @@ final class Writer: @unchecked Sendable {
                 } catch {
                     throw TransactionLost(error: error)
                 }
-            } else if !connection.isInTransaction {
+            } else if connection.totalChanges != changesBefore {
                 throw TransactionLost(error: error)
             }
-            throw explained(error, request)
+            let reported = explained(error, request)
+            // SQLite ends the whole transaction on some errors (I/O, memory), in the append or in the lookups that
+            // explain it.
+            if !connection.isInTransaction { throw TransactionLost(error: error) }
+            throw reported
         }
     }
 

@@ -19,6 +19,10 @@ final class Connection: @unchecked Sendable {
     /// so that callers who build SQL text dynamically cannot grow the cache without bound.
     static let maxCachedStatements = 256
 
+    /// Process-wide SQLite settings, made once before the first connection opens: no memory statistics (they take
+    /// a global mutex on every allocation, and nothing here reads them).
+    private static let processConfigured: Void = { _ = csqlite_disable_memory_statistics() }()
+
     /// Opens a connection with extended result codes, a busy timeout and double-quoted strings off.
     init(path: String, mode: Mode, busyTimeoutMilliseconds: Int32) throws(EventStoreError) {
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
@@ -26,6 +30,7 @@ final class Connection: @unchecked Sendable {
         case .readWrite: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
         case .readOnly: flags |= SQLITE_OPEN_READONLY
         }
+        _ = Self.processConfigured
         var db: OpaquePointer?
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard let db else {

@@ -140,7 +140,7 @@ struct AppendTests {
             let expected: ExpectedVersion = index.isMultiple(of: 2) ? .exact(0) : .exact(5)
             _ = try await store.append([makeEvent(), makeEvent()], to: stream, expected: expected)
         }
-        for (index, error) in errors { #expect((error == nil) == index.isMultiple(of: 2), "stream \(index)") }
+        for (index, error) in errors.enumerated() { #expect((error == nil) == index.isMultiple(of: 2), "stream \(index)") }
         try await expectEvenStreamsAdvanced(store, streams, by: 2)
         _ = dir
     }
@@ -150,7 +150,7 @@ struct AppendTests {
         // An ABORT undoes the failed statement: the append fails alone.
         let (store, streams, errors, dir) = try await appendToOddStreamsFailing(
             "conversation-i", trigger: "BEFORE INSERT", raise: "RAISE(ABORT, 'refused by the test trigger')")
-        for (index, error) in errors {
+        for (index, error) in errors.enumerated() {
             if index.isMultiple(of: 2) {
                 #expect(error == nil, "stream \(index): \(String(describing: error))")
             } else {
@@ -170,7 +170,7 @@ struct AppendTests {
             "conversation-f", trigger: "AFTER INSERT", raise: "RAISE(FAIL, 'failed by the test trigger')")
         var acknowledged: Int64 = 0
         for (index, stream) in streams.enumerated() {
-            let error = errors[index] ?? nil
+            let error = errors[index]
             if !index.isMultiple(of: 2) { #expect(error != nil, "stream \(index) must fail") }
             if error == nil { acknowledged += 1 }
             #expect(
@@ -181,7 +181,7 @@ struct AppendTests {
         let report = try await store.verify()
         #expect(report.isIntact, "\(report)")
         // The writer goes on: the appends that failed with their group succeed when sent again alone.
-        for (index, stream) in streams.enumerated() where index.isMultiple(of: 2) && (errors[index] ?? nil) != nil {
+        for (index, stream) in streams.enumerated() where index.isMultiple(of: 2) && errors[index] != nil {
             _ = try await store.append([makeEvent("again")], to: stream, expected: .exact(0))
         }
         #expect(try await store.verify().isIntact)
@@ -190,11 +190,11 @@ struct AppendTests {
 
     /// Appends one more event to each of 40 streams at once while a trigger added beside the store (`trigger`, such
     /// as `BEFORE INSERT`, running `raise`) fails the INSERTs of the odd ones after every check of the writer has
-    /// passed; the trigger is dropped before returning. Returns each stream's error by index.
+    /// passed; the trigger is dropped before returning. Returns each stream's error, in order.
     private func appendToOddStreamsFailing(
         _ prefix: String, trigger: String, raise: String
     ) async throws -> (
-        store: SQLiteEventStore, streams: [StreamID], errors: [Int: (any Error)?], directory: TemporaryDirectory
+        store: SQLiteEventStore, streams: [StreamID], errors: [(any Error)?], directory: TemporaryDirectory
     ) {
         let (store, streams, directory) = try await makeStreams(prefix)
         let raw = try RawConnection(path: directory.path("events.sqlite"))
@@ -219,28 +219,6 @@ struct AppendTests {
         let streams = try (0..<40).map { try StreamID("\(prefix)\($0)") }
         for stream in streams { _ = try await store.append([makeEvent()], to: stream, expected: .noStream) }
         return (store, streams, directory)
-    }
-
-    /// Runs `append` for every stream at once, so that the appends share group commits; returns each stream's
-    /// error by index, nil for those that committed.
-    private func appendAtOnce(
-        _ streams: [StreamID], _ append: @escaping @Sendable (Int, StreamID) async throws -> Void
-    ) async -> [Int: (any Error)?] {
-        await withTaskGroup(of: (Int, (any Error)?).self) { group in
-            for (index, stream) in streams.enumerated() {
-                group.addTask {
-                    do {
-                        try await append(index, stream)
-                        return (index, nil)
-                    } catch {
-                        return (index, error)
-                    }
-                }
-            }
-            var errors: [Int: (any Error)?] = [:]
-            for await (index, error) in group { errors[index] = error }
-            return errors
-        }
     }
 
     /// Expects that of `streams`, each created with one event, the even ones took `added` more events and the odd

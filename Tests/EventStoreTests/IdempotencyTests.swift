@@ -65,10 +65,7 @@ struct IdempotencyTests {
 
     @Test("a partial overlap with stored events is refused and writes nothing")
     func partialOverlap() async throws {
-        let (store, _dir) = try makeStore()
-        let stream = try StreamID("conversation-p")
-        let stored = makeEvent("stored")
-        _ = try await store.append([stored], to: stream)
+        let (store, stream, stored, _dir) = try await makeStoreWithStoredEvent("conversation-p")
         let fresh = makeEvent("fresh")
         let error = await expectStoreError(.idempotencyConflict) {
             _ = try await store.append([stored, fresh], to: stream)
@@ -81,10 +78,7 @@ struct IdempotencyTests {
 
     @Test("a stored id after a new one is refused as an overlap, alone in its group, and writes nothing")
     func laterStoredID() async throws {
-        let (store, _dir) = try makeStore()
-        let stream = try StreamID("conversation-l")
-        let stored = makeEvent("stored")
-        _ = try await store.append([stored], to: stream)
+        let (store, stream, stored, _dir) = try await makeStoreWithStoredEvent("conversation-l")
         let fresh = makeEvent("fresh")
         let overlap = await expectStoreError(.idempotencyConflict) {
             _ = try await store.append([fresh, stored], to: stream, expected: .exact(0))
@@ -99,18 +93,12 @@ struct IdempotencyTests {
 
         // Among concurrent appends, most likely committed together: only the overlapping one fails.
         let others = try (0..<8).map { try StreamID("conversation-g\($0)") }
-        let outcomes = await withTaskGroup(of: (String, Bool).self) { group in
-            group.addTask {
-                let result = try? await store.append([makeEvent("new"), stored], to: stream)
-                return (stream.rawValue, result != nil)
-            }
-            for other in others {
-                group.addTask { (other.rawValue, (try? await store.append([makeEvent()], to: other)) != nil) }
-            }
-            return await group.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }
+        let errors = await appendAtOnce([stream] + others) { index, target in
+            let events = index == 0 ? [makeEvent("new"), stored] : [makeEvent()]
+            _ = try await store.append(events, to: target)
         }
-        #expect(outcomes[stream.rawValue] == false)
-        #expect(others.allSatisfy { outcomes[$0.rawValue] == true })
+        #expect(errors[0] != nil)
+        #expect(errors.dropFirst().allSatisfy { $0 == nil })
         #expect(try await store.headPosition() == 1 + Int64(others.count))
         #expect(try await store.readStream(stream).map(\.eventID) == [stored.eventID])
         #expect(try await store.verify().isIntact)
@@ -119,10 +107,7 @@ struct IdempotencyTests {
 
     @Test("a stored id with different content is refused, naming the event")
     func duplicateIDWithOtherContent() async throws {
-        let (store, _dir) = try makeStore()
-        let stream = try StreamID("conversation-d")
-        let original = makeEvent("original")
-        _ = try await store.append([original], to: stream)
+        let (store, stream, original, _dir) = try await makeStoreWithStoredEvent("conversation-d")
         let changed = makeEvent("changed", id: original.eventID)
         let error = await expectStoreError(.duplicateEventID) {
             _ = try await store.append([changed], to: stream)
@@ -235,23 +220,10 @@ struct IdempotencyTests {
         let (store, raw, directory) = try storeBehindHeldWriteLock(busyTimeout: .milliseconds(500))
         let clock = ContinuousClock()
         let started = clock.now
-        let busyCount = await withTaskGroup(of: Bool.self) { group in
-            for index in 0..<16 {
-                group.addTask {
-                    do {
-                        _ = try await store.append([makeEvent()], to: try StreamID("conversation-busy\(index)"))
-                        return false
-                    } catch let error as EventStoreError {
-                        return error.code == .busy
-                    } catch {
-                        return false
-                    }
-                }
-            }
-            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
-        }
+        let streams = try (0..<16).map { try StreamID("conversation-busy\($0)") }
+        let errors = await appendAtOnce(streams) { _, stream in _ = try await store.append([makeEvent()], to: stream) }
         let elapsed = started.duration(to: clock.now)
-        #expect(busyCount == 16)
+        #expect(errors.allSatisfy { ($0 as? EventStoreError)?.code == .busy })
         // One busy timeout after another would take 16 x 0.5 s; a few groups take a few timeouts.
         #expect(elapsed < .seconds(4), "\(elapsed)")
         #expect(raw.execute("ROLLBACK") == nil)

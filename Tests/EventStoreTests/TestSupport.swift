@@ -85,3 +85,36 @@ func expectStoreError(
         return nil
     }
 }
+
+/// Runs `append` for every stream at once, so that the appends share group commits; returns each stream's error, in
+/// the order of `streams`, nil for those that committed.
+func appendAtOnce(
+    _ streams: [StreamID], _ append: @escaping @Sendable (Int, StreamID) async throws -> Void
+) async -> [(any Error)?] {
+    await withTaskGroup(of: (Int, (any Error)?).self) { group in
+        for (index, stream) in streams.enumerated() {
+            group.addTask {
+                do {
+                    try await append(index, stream)
+                    return (index, nil)
+                } catch {
+                    return (index, error)
+                }
+            }
+        }
+        var errors = [(any Error)?](repeating: nil, count: streams.count)
+        for await (index, error) in group { errors[index] = error }
+        return errors
+    }
+}
+
+/// A store holding one event (with the text "stored") in a stream named `name`.
+func makeStoreWithStoredEvent(
+    _ name: String
+) async throws -> (store: SQLiteEventStore, stream: StreamID, stored: EventData, directory: TemporaryDirectory) {
+    let (store, directory) = try makeStore()
+    let stream = try StreamID(name)
+    let stored = makeEvent("stored")
+    _ = try await store.append([stored], to: stream)
+    return (store, stream, stored, directory)
+}

@@ -191,7 +191,8 @@ final class Writer: @unchecked Sendable {
                 do {
                     group.append((pending, .success(try applyAlone(pending.request, recordedAt: recordedAt))))
                 } catch let lost as TransactionLost {
-                    return abandon(group.map(\.0) + taken[index...], error: lost.error, head: startHead, hash: startHash)
+                    let failed = group.map(\.0) + taken[index...]
+                    return abandon(failed, error: lost.error, head: startHead, hash: startHash)
                 } catch {
                     group.append((pending, .failure(error)))
                 }
@@ -271,13 +272,9 @@ final class Writer: @unchecked Sendable {
     /// Checks and writes one append inside the open transaction.
     private func apply(_ request: AppendRequest, recordedAt: Int64) throws(EventStoreError) -> AppendResult {
         let stream = request.stream
-        // A retry repeats its first event, so only that id is looked up before writing. Were a later one stored (a
-        // partial overlap), its insert breaks UNIQUE (stream_id, event_id) and `explained` looks every id up.
-        if let first = request.events.first, try isStored(first.eventID, in: stream),
-            let stored = try alreadyStored(request)
-        {
-            return stored
-        }
+        // A retry repeats its first event, so a new append costs one lookup. Were a later id stored (a partial
+        // overlap), its insert breaks UNIQUE (stream_id, event_id) and `explained` looks every id up.
+        if let stored = try alreadyStored(request, unlessFirstIsNew: true) { return stored }
         let current = try streamVersion(stream)
         try check(request.expected, current: current, stream: stream)
         guard !request.events.isEmpty else {
@@ -322,13 +319,16 @@ final class Writer: @unchecked Sendable {
     }
 
     /// The stored positions when every event of the request is already stored, in order, in this stream, with the
-    /// same content and at the place the expected version asks for; nil when none is stored.
+    /// same content and at the place the expected version asks for; nil when none is stored, or, with
+    /// `unlessFirstIsNew`, as soon as the first is found not stored (without looking the others up).
     ///
     /// Event ids are unique within a stream (`UNIQUE (stream_id, event_id)`): a retry always goes to the stream it
     /// was first sent to, and a per-stream index keeps each commit's index writes beside the stream's other entries,
     /// where a global index on random ids would dirty one random page per event.
     /// - Throws: when some but not all are stored, or one is stored with other content.
-    private func alreadyStored(_ request: AppendRequest) throws(EventStoreError) -> AppendResult? {
+    private func alreadyStored(
+        _ request: AppendRequest, unlessFirstIsNew: Bool = false
+    ) throws(EventStoreError) -> AppendResult? {
         let stream = request.stream
         let lookup = try connection.statement(
             "SELECT position, version, type, data, metadata, occurred_at FROM events WHERE stream_id = ? AND event_id = ?")
@@ -340,6 +340,7 @@ final class Writer: @unchecked Sendable {
             try lookup.bind(stream.rawValue, at: 1)
             try lookup.bind(event.eventID, at: 2)
             guard try lookup.step() else {
+                if unlessFirstIsNew && found.isEmpty { return nil }
                 missing = missing ?? event.eventID
                 continue
             }
@@ -382,17 +383,9 @@ final class Writer: @unchecked Sendable {
         return AppendResult(positions: found.map(\.position), version: try streamVersion(stream), alreadyStored: true)
     }
 
-    /// Whether `eventID` is stored in `stream`.
-    private func isStored(_ eventID: UUID, in stream: StreamID) throws(EventStoreError) -> Bool {
-        let lookup = try connection.statement("SELECT 1 FROM events WHERE stream_id = ? AND event_id = ?")
-        defer { lookup.reset() }
-        try lookup.bind(stream.rawValue, at: 1)
-        try lookup.bind(eventID, at: 2)
-        return try lookup.step()
-    }
-
     /// The error to report for a request whose writes failed and were rolled back: for a constraint violation, the
-    /// overlap with stored events that caused it (as ``alreadyStored(_:)`` names it), else `error` itself.
+    /// overlap with stored events that caused it (as ``alreadyStored(_:unlessFirstIsNew:)`` names it), else `error`
+    /// itself.
     private func explained(_ error: any Error, _ request: AppendRequest) -> any Error {
         guard let storeError = error as? EventStoreError, let code = storeError.sqliteCode,
             code & 0xFF == SQLITE_CONSTRAINT

@@ -2,6 +2,7 @@ import ChatwootSimulator
 import EventStore
 import Foundation
 import HandoffSaga
+import NIOCore
 import NIOHTTP1
 import Projections
 import Testing
@@ -28,7 +29,21 @@ struct ChatwootWorld {
     /// The routing tables by routing version: `PUT /v1/routing` gives the n-th table put version n.
     static let routingTables = ["routing/default.json", "routing/changed.json"]
 
+    /// Starts both. handoffd's port must be known before the simulator starts (it is the webhook target), so it is
+    /// chosen free and bound a moment later; when another test's socket took it in between, both start again on
+    /// another port.
     static func start() async throws -> ChatwootWorld {
+        var attempt = 1
+        while true {
+            do {
+                return try await startOnce()
+            } catch let error as IOError where error.errnoCode == EADDRINUSE && attempt < 5 {
+                attempt += 1
+            }
+        }
+    }
+
+    private static func startOnce() async throws -> ChatwootWorld {
         let port = try FreePort.next()
         let simulator = ChatwootSimulator(
             configuration: SimulatorConfiguration(

@@ -5,7 +5,8 @@ import Darwin
 #endif
 
 /// A loopback port free at the moment of asking, for a server whose address another must know before it starts
-/// (a simulated Chatwoot's webhook target). The kernel hands out ephemeral ports in turn, so it is not reused at once.
+/// (a simulated Chatwoot's webhook target). Another socket may take it before it is bound again: callers retry on
+/// `EADDRINUSE`.
 enum FreePort {
     struct Failure: Error, CustomStringConvertible {
         let call: String

@@ -1,5 +1,6 @@
 import CSQLite
 import Foundation
+import Synchronization
 
 /// One append waiting for the writer.
 struct AppendRequest: Sendable {
@@ -21,7 +22,8 @@ final class Writer: @unchecked Sendable {
     // Why `@unchecked Sendable` is sound: `queue`, `closing`, `exited` and `exitWaiters` are only read or written while
     // holding `condition`. `connection`, `head`, `lastHash`, `lastGroupSize` and the statements are only used by the
     // writer thread (the body of `run()` and the functions it calls), after `init` has finished on the creating thread
-    // and before the thread starts (the happens-before edge is `Thread.start()`).
+    // and before the thread starts (the happens-before edge is `Thread.start()`). `queuedCount` is atomic, and only a
+    // hint: the writer thread reads it without the lock to know when to stop spinning, then reads `queue` under it.
     private struct Pending {
         let request: AppendRequest
         let continuation: CheckedContinuation<AppendResult, any Error>
@@ -34,7 +36,15 @@ final class Writer: @unchecked Sendable {
     }
 
     private let condition = NSCondition()
-    private var queue: [Job] = []
+    private var queue: [Job] = [] {
+        didSet { queuedCount.store(queue.count, ordering: .releasing) }
+    }
+    /// `queue.count`, for the writer thread to watch without the lock while it waits for the next job.
+    private let queuedCount = Atomic<Int>(0)
+    /// How long the idle writer thread watches for the next job before it sleeps, in nanoseconds: longer than a
+    /// lone appender takes to send its next append once acknowledged (20-30 µs measured), short enough to cost
+    /// little when none comes.
+    private let idleSpin: UInt64 = 50_000
     private var closing = false
     private var exited = false
     private var exitWaiters: [CheckedContinuation<Void, Never>] = []
@@ -137,7 +147,16 @@ final class Writer: @unchecked Sendable {
     }
 
     /// Waits for the next job; nil once closing and drained.
+    ///
+    /// After a group of one, watches the queue for up to ``idleSpin`` before sleeping on the condition: waking a
+    /// sleeping thread costs about as much as a lone appender takes to send its next append, and both appender and
+    /// writer pay for it (the single-event rate at `synchronous=NORMAL` rose by half). After a larger group it
+    /// sleeps at once, leaving the processor to the many appenders about to send their next appends.
     private func nextJob() -> Job? {
+        if lastGroupSize == 1 {
+            let until = DispatchTime.now().uptimeNanoseconds + idleSpin
+            while queuedCount.load(ordering: .acquiring) == 0 && DispatchTime.now().uptimeNanoseconds < until {}
+        }
         condition.lock()
         defer { condition.unlock() }
         while queue.isEmpty && !closing { condition.wait() }

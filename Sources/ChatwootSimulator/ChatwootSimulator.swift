@@ -225,6 +225,13 @@ public final class ChatwootSimulator: Sendable {
         self.core.withLock { $0.dropWebhooks(next: count) }
     }
 
+    /// Points the API inbox's webhooks at `url` (nil: none) from now on, as an administrator editing the inbox in
+    /// Chatwoot does; deliveries already queued keep their target. For a receiver whose address is only known once
+    /// it listens, such as a server started on port 0 with this simulator's URL in its configuration.
+    public func setWebhookURL(_ url: String?) {
+        self.core.withLock { $0.state.setWebhookURL(url) }
+    }
+
     /// Every webhook delivery so far: event, delivery id, signature, body, status code or error, dropped flag.
     public func webhookDeliveries() -> [WebhookDelivery] {
         self.core.withLock { $0.deliveries }

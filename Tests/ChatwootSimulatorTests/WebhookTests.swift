@@ -225,6 +225,24 @@ struct WebhookTests {
         }
     }
 
+    @Test("a webhook URL set while the simulator runs receives what happens from then on, and nothing before")
+    func webhookURLSetWhileRunning() async throws {
+        let receiver = WebhookReceiver()
+        let url = try await receiver.start()
+        try await withSimulator { simulator, client in
+            let contact = try await client.createContact(identifier: "user-123")
+            let before = try await client.createConversation(contactID: contact, sourceID: "sess-1")
+            #expect(simulator.webhookDeliveries().isEmpty)
+            simulator.setWebhookURL(url)
+            let after = try await client.createConversation(contactID: contact, sourceID: "sess-2")
+            let first = try #require(try await receiver.waitFor(count: 1).first)
+            #expect(first.event == "conversation_created")
+            #expect(first.json["id"]?.int == after)
+            #expect(receiver.deliveries.allSatisfy { $0.json["id"]?.int != before })
+        }
+        await receiver.stop()
+    }
+
     @Test("a receiver's status and a failed connection are recorded, without retry")
     func outcomes() async throws {
         let receiver = WebhookReceiver(status: 500)

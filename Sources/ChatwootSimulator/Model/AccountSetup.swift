@@ -9,7 +9,8 @@ struct AccountSetup: Sendable {
     let users: [SimulatedAgent]
     let apiUser: SimulatedAgent
     let agentBots: [SimulatedAgentBot]
-    let webhookURL: String?
+    /// Where the API inbox's webhooks go; an administrator may change it while the simulator runs.
+    var webhookURL: String?
     let webhookSecret: String?
     let messagesPerMinuteLimit: Int
     let createdAt: Timestamp

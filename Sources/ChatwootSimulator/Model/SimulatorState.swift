@@ -8,7 +8,7 @@
 /// operations the API and the simulated agents perform. Pure and synchronous; each operation records
 /// the webhook-worthy ``StateEvent``s it caused, which the caller drains.
 struct SimulatorState: Sendable {
-    let setup: AccountSetup
+    private(set) var setup: AccountSetup
     private(set) var contacts: [ContactRecord] = []
     private var contactPositions: [Int: Int] = [:]
     private(set) var contactInboxes: [ContactInboxRecord] = []
@@ -35,6 +35,11 @@ struct SimulatorState: Sendable {
 
     mutating func record(_ event: StateEvent) {
         self.events.append(event)
+    }
+
+    /// Points the API inbox's webhooks at `url` (nil: none), as an administrator editing the inbox does.
+    mutating func setWebhookURL(_ url: String?) {
+        self.setup.webhookURL = url
     }
 
     // MARK: Lookups

@@ -2,7 +2,6 @@ import ChatwootSimulator
 import EventStore
 import Foundation
 import HandoffSaga
-import NIOCore
 import NIOHTTP1
 import Projections
 import Testing
@@ -29,22 +28,9 @@ struct ChatwootWorld {
     /// The routing tables by routing version: `PUT /v1/routing` gives the n-th table put version n.
     static let routingTables = ["routing/default.json", "routing/changed.json"]
 
-    /// Starts both. handoffd's port must be known before the simulator starts (it is the webhook target), so it is
-    /// chosen free and bound a moment later; when another test's socket took it in between, both start again on
-    /// another port.
+    /// Starts both, each on an ephemeral port: the simulator first (handoffd's configuration names it), then
+    /// handoffd, whose address then becomes the simulator's webhook target.
     static func start() async throws -> ChatwootWorld {
-        var attempt = 1
-        while true {
-            do {
-                return try await startOnce()
-            } catch let error as IOError where error.errnoCode == EADDRINUSE && attempt < 5 {
-                attempt += 1
-            }
-        }
-    }
-
-    private static func startOnce() async throws -> ChatwootWorld {
-        let port = try FreePort.next()
         let simulator = ChatwootSimulator(
             configuration: SimulatorConfiguration(
                 apiToken: apiToken, teams: [1, 3, 4, 7],
@@ -54,18 +40,18 @@ struct ChatwootWorld {
                     SimulatedAgent(id: 13, name: "Cy", role: .agent, teams: [7]),
                     SimulatedAgent(id: 14, name: "Dee", role: .agent, teams: [4]),
                 ],
-                webhookURL: "http://127.0.0.1:\(port)/v1/webhooks/chatwoot", webhookSecret: TestServer.webhookSecret))
+                webhookSecret: TestServer.webhookSecret))
         let simulatorPort = try await simulator.start()
         let chatwootConfiguration = ChatwootConfiguration(
             baseURL: "http://127.0.0.1:\(simulatorPort)", accountID: 1, inboxID: 1, apiToken: apiToken,
             timeout: .seconds(5))
         let directory = try TemporaryDirectory()
         var configuration = TestServer.configuration(in: directory)
-        configuration.listen = ListenAddress(host: "127.0.0.1", port: port)
         configuration.chatwoot = chatwootConfiguration
         let world: ChatwootWorld
         do {
             let server = try await TestServer.start(configuration: configuration, directory: directory)
+            simulator.setWebhookURL("\(server.baseURL)/v1/webhooks/chatwoot")
             world = ChatwootWorld(
                 server: server, simulator: simulator, chatwoot: ChatwootClient(configuration: chatwootConfiguration))
         } catch {

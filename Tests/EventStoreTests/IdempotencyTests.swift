@@ -131,6 +131,12 @@ struct IdempotencyTests {
             _ = try await store.append([a], to: stream, expected: .noStream)
         }
         #expect(misplaced?.actualVersion == 3)
+        // The stream is at version 3, so this expectation holds; only the stored id shows it is a misplaced retry.
+        let misplacedAtHead = await expectStoreError(.wrongExpectedVersion) {
+            _ = try await store.append([a], to: stream, expected: .exact(3))
+        }
+        #expect(misplacedAtHead?.actualVersion == 3)
+        #expect(misplacedAtHead?.message.contains("already stored, at versions 1...1") == true)
         #expect(try await store.append([b, c], to: stream, expected: .exact(1)).positions == [3, 4])
         #expect(try await store.headPosition() == 4)
         _ = _dir

@@ -55,6 +55,27 @@ struct RobustnessTests {
         _ = directory
     }
 
+    @Test("two stores on one file take turns on one stream: each checks the version the other left")
+    func twoWritersOnOneStream() async throws {
+        let (store, directory) = try makeStore()
+        let other = try SQLiteEventStore(path: directory.path("events.sqlite"))
+        let stream = try StreamID("conversation-shared")
+        for version in stride(from: Int64(0), to: 6, by: 2) {
+            let expected: ExpectedVersion = version == 0 ? .noStream : .exact(version - 1)
+            _ = try await store.append([makeEvent()], to: stream, expected: expected)
+            _ = try await other.append([makeEvent()], to: stream, expected: .exact(version))
+            // A version remembered from its own last append would let this append through.
+            let refused = await expectStoreError(.wrongExpectedVersion) {
+                _ = try await store.append([makeEvent()], to: stream, expected: .exact(version))
+            }
+            #expect(refused?.actualVersion == version + 1)
+        }
+        #expect(try await store.readStream(stream).map(\.version) == Array(0...5))
+        #expect(try await store.verify().isIntact)
+        await other.close()
+        _ = directory
+    }
+
     @Test("statements beyond the bounded statement cache still run")
     func manyDistinctStatements() async throws {
         let (store, _dir) = try makeStore()

@@ -22,9 +22,9 @@ final class Writer: @unchecked Sendable {
     // Why `@unchecked Sendable` is sound: `queue`, `closing`, `exited` and `exitWaiters` are only read or written while
     // holding `condition`. `connection`, `head`, `lastHash`, `knownVersions`, `lastGroupSize` and the statements are
     // only used by the writer thread (the body of `run()` and the functions it calls), after `init` has finished on
-    // the creating thread and before the thread starts (the happens-before edge is `Thread.start()`). `queuedCount`,
-    // `idleAfterLoneGroup`, `completedGroups` and `loneGroupNanoseconds` are atomic, and only hints for how long to
-    // watch before sleeping or suspending: whoever reads them then takes the lock, or awaits the continuation.
+    // the creating thread and before the thread starts (the happens-before edge is `Thread.start()`), and so is
+    // `loneGroupNanoseconds`. `queuedCount`, `callerMayWatch` and `completedGroups` are atomic, and only hints for how
+    // long to watch before sleeping or suspending: whoever reads them then takes the lock, or awaits the continuation.
     private struct Pending {
         let request: AppendRequest
         let continuation: CheckedContinuation<AppendResult, any Error>
@@ -46,13 +46,15 @@ final class Writer: @unchecked Sendable {
     /// lone appender takes to send its next append once acknowledged (20-30 µs measured), short enough to cost
     /// little when none comes.
     private let idleSpin: UInt64 = 50_000
-    /// Whether the writer thread is waiting for its next job after a group of one: an append queued now is the
-    /// next group, alone.
-    private let idleAfterLoneGroup = Atomic<Bool>(false)
+    /// Whether the caller of an append queued now, into an empty queue, watches for its acknowledgement: the writer
+    /// thread is waiting for its next job after a group of one that took less than ``loneAckSpin``, so the append
+    /// is the next group, alone, and most likely as quick.
+    private let callerMayWatch = Atomic<Bool>(false)
     /// How many groups the writer thread has finished (committed or failed, every waiter resumed).
     private let completedGroups = Atomic<UInt64>(0)
-    /// How long the last group of one took, from taking the append to resuming its caller, in nanoseconds.
-    private let loneGroupNanoseconds = Atomic<UInt64>(0)
+    /// How long the last group of one took, from taking the append to resuming its caller, in nanoseconds (writer
+    /// thread only).
+    private var loneGroupNanoseconds: UInt64 = 0
     /// How long the caller of a lone append watches for its acknowledgement before it suspends, in nanoseconds:
     /// two single-event commits at `synchronous=FULL` on a local SSD (150-250 µs measured). The caller watches
     /// only while the last group of one took less than this: a slow disk, or a large append, is waited for
@@ -71,7 +73,9 @@ final class Writer: @unchecked Sendable {
     private var head: Int64
     /// Stream versions as this writer last wrote or read them (writer thread only), so that an append to a stream
     /// it knows costs no lookup: emptied whenever the log may have changed otherwise (another process committed, a
-    /// caller's transaction ran, a group was rolled back), and when it outgrows ``maxKnownVersions``.
+    /// caller's transaction ran, a group was rolled back), and when it outgrows ``maxKnownVersions``. A refused
+    /// append leaves it as it was: a version is read before the append writes, and set only once the append is in,
+    /// so undoing the append alone restores what the map says.
     private var knownVersions: [StreamID: Int64] = [:]
     /// About a megabyte of stream versions: far more streams than are active at once in a chat service.
     private let maxKnownVersions = 10_000
@@ -109,20 +113,16 @@ final class Writer: @unchecked Sendable {
                 continuation.resume(throwing: EventStoreError(.closed, "the event store is closed", stream: request.stream))
                 return
             }
-            let lone =
-                queue.isEmpty && idleAfterLoneGroup.load(ordering: .acquiring)
-                && loneGroupNanoseconds.load(ordering: .relaxed) < loneAckSpin
-            let groupsBefore = completedGroups.load(ordering: .acquiring)
+            let groupsBefore =
+                queue.isEmpty && callerMayWatch.load(ordering: .acquiring)
+                ? completedGroups.load(ordering: .acquiring) : nil
             queue.append(.append(Pending(request: request, continuation: continuation)))
             condition.signal()
             condition.unlock()
-            if lone {
+            if let groupsBefore {
                 // Our append is the writer's next group; once that group is counted, the writer has resumed the
                 // continuation, and the task goes on from here without suspending.
-                let until = DispatchTime.now().uptimeNanoseconds + loneAckSpin
-                while completedGroups.load(ordering: .acquiring) == groupsBefore
-                    && DispatchTime.now().uptimeNanoseconds < until
-                {}
+                Writer.watch(upTo: loneAckSpin) { completedGroups.load(ordering: .acquiring) != groupsBefore }
             }
         }
     }
@@ -173,9 +173,7 @@ final class Writer: @unchecked Sendable {
                 for (pending, outcome) in group {
                     pending.continuation.resume(with: outcome)
                 }
-                if group.count == 1 {
-                    loneGroupNanoseconds.store(DispatchTime.now().uptimeNanoseconds - started, ordering: .relaxed)
-                }
+                if group.count == 1 { loneGroupNanoseconds = DispatchTime.now().uptimeNanoseconds - started }
                 completedGroups.add(1, ordering: .releasing)
                 notifier.publish(head: head)
             case .transaction(let body):
@@ -200,15 +198,20 @@ final class Writer: @unchecked Sendable {
     /// sleeps at once, leaving the processor to the many appenders about to send their next appends.
     private func nextJob() -> Job? {
         if lastGroupSize == 1 {
-            idleAfterLoneGroup.store(true, ordering: .releasing)
-            let until = DispatchTime.now().uptimeNanoseconds + idleSpin
-            while queuedCount.load(ordering: .acquiring) == 0 && DispatchTime.now().uptimeNanoseconds < until {}
+            callerMayWatch.store(loneGroupNanoseconds < loneAckSpin, ordering: .releasing)
+            Writer.watch(upTo: idleSpin) { queuedCount.load(ordering: .acquiring) != 0 }
         }
         condition.lock()
         defer { condition.unlock() }
         while queue.isEmpty && !closing { condition.wait() }
-        idleAfterLoneGroup.store(false, ordering: .relaxed)
+        callerMayWatch.store(false, ordering: .relaxed)
         return queue.isEmpty ? nil : queue.removeFirst()
+    }
+
+    /// Busy-waits until `done` returns true, for at most `nanoseconds`.
+    private static func watch(upTo nanoseconds: UInt64, until done: () -> Bool) {
+        let deadline = DispatchTime.now().uptimeNanoseconds + nanoseconds
+        while !done() && DispatchTime.now().uptimeNanoseconds < deadline {}
     }
 
     /// The appends queued at the head of the queue, at most `limit`, stopping at a transaction. With a `deadline`,
@@ -305,7 +308,6 @@ final class Writer: @unchecked Sendable {
         } catch {
             head = headBefore
             lastHash = hashBefore
-            knownVersions[request.stream] = nil
             if savepoint {
                 do {
                     try connection.statement("ROLLBACK TO append").run()

@@ -1,6 +1,7 @@
 import CSQLite
 import EventStore
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 
@@ -130,6 +131,51 @@ struct AppendTests {
         #expect(Set(records.map(\.data)).count == 4000, "every task's every event is stored once")
         #expect(try await store.verify().isIntact)
         _ = _dir
+    }
+
+    @Test("appends one at a time and in bursts, the store closed midway: each acknowledged one is stored once")
+    func closeDuringLoneAndGroupedAppends() async throws {
+        let (store, directory) = try makeStore()
+        let streams = try (0..<8).map { try StreamID("conversation-mix\($0)") }
+        let acknowledged = Mutex<[UUID]>([])
+        // One task appends one event at a time (committed by itself) and, every fifth round, eight at once (committed
+        // together); the store closes under it.
+        let appender = Task {
+            for round in 1... {
+                let burst = round.isMultiple(of: 5) ? streams : [streams[0]]
+                let events = burst.map { _ in makeEvent("round \(round)") }
+                let errors = await appendAtOnce(burst) { index, stream in
+                    _ = try await store.append([events[index]], to: stream)
+                }
+                var closed = false
+                for (event, error) in zip(events, errors) {
+                    switch error {
+                    case nil: acknowledged.withLock { $0.append(event.eventID) }
+                    case let error as EventStoreError where error.code == .closed: closed = true
+                    case let error?: Issue.record("an append failed otherwise than closed: \(error)")
+                    }
+                }
+                if closed { return }
+            }
+        }
+        while acknowledged.withLock({ $0.count }) < 300 { try await Task.sleep(for: .milliseconds(1)) }
+        await store.close()
+        await appender.value
+
+        let reopened = try SQLiteEventStore(path: directory.path("events.sqlite"))
+        var stored: [UUID] = []
+        var next: Int64 = 1
+        while true {
+            let page = try await reopened.readAll(from: next, limit: 1000)
+            guard let last = page.last else { break }
+            stored += page.map(\.eventID)
+            next = last.position + 1
+        }
+        let expected = acknowledged.withLock { $0 }
+        #expect(stored.count == Set(stored).count, "no event is stored twice")
+        #expect(Set(stored) == Set(expected), "stored exactly when acknowledged")
+        #expect(try await reopened.verify().isIntact)
+        await reopened.close()
     }
 
     @Test("in one group commit, a refused append fails alone and the others commit")

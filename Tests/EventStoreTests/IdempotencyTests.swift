@@ -221,6 +221,22 @@ struct IdempotencyTests {
         _ = directory
     }
 
+    @Test("a lone append behind another process's write lock waits for it, within the busy timeout, and commits")
+    func loneAppendWaitsForLock() async throws {
+        let (store, raw, directory) = try storeBehindHeldWriteLock(busyTimeout: .seconds(10))
+        let stream = try StreamID("conversation-wait")
+        let append = Task { try await store.append([makeEvent()], to: stream) }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(raw.execute("ROLLBACK") == nil)
+        let result = try await append.value
+        #expect(result.positions == [1], "the append waited for the lock rather than failing")
+        // Appends go on being committed once the lock is free.
+        _ = try await store.append([makeEvent()], to: stream, expected: .exact(0))
+        #expect(try await store.headPosition() == 2)
+        await store.close()
+        _ = directory
+    }
+
     @Test("appends queued behind a write lock that outlasts the busy timeout fail together, not one timeout each")
     func busyFailsQueuedAppendsTogether() async throws {
         let (store, raw, directory) = try storeBehindHeldWriteLock(busyTimeout: .milliseconds(500))

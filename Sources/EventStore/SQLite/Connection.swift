@@ -6,13 +6,15 @@ import Foundation
 /// Opened with `SQLITE_OPEN_NOMUTEX`: it must be used by one thread at a time.
 ///
 /// Why `@unchecked Sendable` is sound: a connection has exactly one user at any time. The writer's connection is
-/// used only by the writer thread; a reader connection is used only between its check-out from and check-in to the
+/// used only by the thread that holds it, which the writer's lock hands from one commit to the next; a reader connection is used only between its check-out from and check-in to the
 /// ``ReaderPool``, whose mutex orders one user's last call before the next user's first.
 final class Connection: @unchecked Sendable {
     /// Whether the connection may write.
     enum Mode { case readWrite, readOnly }
 
     let path: String
+    /// How long a statement waits for a lock another connection holds, as opened.
+    let busyTimeoutMilliseconds: Int32
     private let handle: OpaquePointer
     private var statements: [String: Statement] = [:]
     /// The most prepared statements kept; beyond it, statements are prepared for one use and finalized after it,
@@ -43,6 +45,7 @@ final class Connection: @unchecked Sendable {
         }
         self.path = path
         self.handle = db
+        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
         let dqs = csqlite_disable_double_quoted_strings(db)
         if dqs != SQLITE_OK { throw error(code: dqs, sql: "sqlite3_db_config(DQS)") }
@@ -51,6 +54,11 @@ final class Connection: @unchecked Sendable {
     deinit {
         for statement in statements.values { statement.finalize() }
         sqlite3_close_v2(handle)
+    }
+
+    /// Sets how long a statement waits for a lock another connection holds (0: it fails at once with SQLITE_BUSY).
+    func setBusyTimeout(milliseconds: Int32) {
+        sqlite3_busy_timeout(handle, milliseconds)
     }
 
     /// Runs one or more statements that return no rows.
@@ -248,17 +256,18 @@ final class Statement {
     }
 
     func bind(_ value: UUID, at index: Int32) throws(EventStoreError) {
-        try bind(bytes: value.bytes, at: index)
+        try check(withUnsafeBytes(of: value.uuid) { bindBlob($0, at: index) })
     }
 
     private func bind(bytes: some ContiguousBytes, at index: Int32) throws(EventStoreError) {
-        let rc = bytes.withUnsafeBytes { buffer -> Int32 in
-            // An empty buffer has no base address, which would bind NULL.
-            guard let base = buffer.baseAddress, buffer.count > 0 else { return sqlite3_bind_zeroblob(raw, index, 0) }
-            guard let length = Int32(exactly: buffer.count) else { return SQLITE_TOOBIG }
-            return sqlite3_bind_blob(raw, index, base, length, csqlite_transient())
-        }
-        try check(rc)
+        try check(bytes.withUnsafeBytes { bindBlob($0, at: index) })
+    }
+
+    private func bindBlob(_ buffer: UnsafeRawBufferPointer, at index: Int32) -> Int32 {
+        // An empty buffer has no base address, which would bind NULL.
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return sqlite3_bind_zeroblob(raw, index, 0) }
+        guard let length = Int32(exactly: buffer.count) else { return SQLITE_TOOBIG }
+        return sqlite3_bind_blob(raw, index, base, length, csqlite_transient())
     }
 
     private func check(_ rc: Int32) throws(EventStoreError) {
@@ -295,7 +304,3 @@ final class Statement {
     }
 }
 
-extension UUID {
-    /// The 16 bytes of the UUID, in order.
-    var bytes: [UInt8] { withUnsafeBytes(of: uuid) { Array($0) } }
-}

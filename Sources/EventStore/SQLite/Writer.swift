@@ -9,25 +9,31 @@ struct AppendRequest: Sendable {
     let events: [EventData]
 }
 
-/// The single writer: one connection, owned by one dedicated thread, committing appends in groups.
+/// The single writer: one connection, committing appends in groups, used by one thread at a time.
 ///
 /// Appends that arrive while a commit is running queue up and are committed together in the next transaction
 /// (`BEGIN IMMEDIATE`), each checked and undone on its own so that a refused append rolls back alone (a single-event
 /// append is one INSERT, which SQLite undoes by itself; a longer one runs in a savepoint). Waiters are resumed only
 /// after `COMMIT` returns, so an acknowledged event is durable at the configured `synchronous` level.
 ///
-/// The writer runs on its own thread rather than on a Swift actor so that the fsync of every commit never holds
-/// one of the few threads of the cooperative pool.
+/// Groups are committed by a dedicated thread rather than a Swift actor, so that the fsync of every commit under load
+/// never holds one of the few threads of the cooperative pool. One append is committed by its caller instead: an
+/// append that finds nothing queued, no commit running and the last group alone. Its caller would only wait for
+/// the commit, and handing the append to the writer thread and the acknowledgement back costs two thread wake-ups,
+/// as much as a tenth of a commit. At most one pool thread in the process commits at a time, only while appends come
+/// one by one and such commits take under 2 ms; once appends overlap, the writer thread takes them in groups again.
 final class Writer: @unchecked Sendable {
-    // Why `@unchecked Sendable` is sound: `queue`, `closing`, `exited` and `exitWaiters` are only read or written while
-    // holding `condition`. `connection`, `head`, `lastHash`, `knownVersions`, `lastGroupSize` and the statements are
-    // only used by the writer thread (the body of `run()` and the functions it calls), after `init` has finished on
-    // the creating thread and before the thread starts (the happens-before edge is `Thread.start()`), and so is
-    // `loneGroupNanoseconds`. `queuedCount`, `callerMayWatch` and `completedGroups` are atomic, and only hints for how
-    // long to watch before sleeping or suspending: whoever reads them then takes the lock, or awaits the continuation.
+    // Why `@unchecked Sendable` is sound: `queue`, `committing`, `loneCommitNanoseconds`, `closing`, `exited` and
+    // `exitWaiters` are only read or written while holding `condition`, and so is `lastGroupSize`, except that the thread holding the connection
+    // reads it without the lock (only that thread ever writes it). The connection, `head`, `lastHash`,
+    // `knownVersions` and the statements are only used by the thread that set `committing` (the writer thread, or the
+    // caller committing its own append), which took `condition` to set it and takes it again to clear it: each
+    // commit happens after the previous one, whichever threads ran them. The writer thread starts after `init` has
+    // finished on the creating thread (the happens-before edge is `Thread.start()`).
     private struct Pending {
         let request: AppendRequest
-        let continuation: CheckedContinuation<AppendResult, any Error>
+        /// Nil for the append whose caller commits it.
+        let continuation: CheckedContinuation<AppendResult, any Error>?
     }
 
     /// Work for the writer thread: appends, committed in groups, or a caller's own transaction, run alone.
@@ -37,45 +43,34 @@ final class Writer: @unchecked Sendable {
     }
 
     private let condition = NSCondition()
-    private var queue: [Job] = [] {
-        didSet { queuedCount.store(queue.count, ordering: .releasing) }
-    }
-    /// `queue.count`, for the writer thread to watch without the lock while it waits for the next job.
-    private let queuedCount = Atomic<Int>(0)
-    /// How long the idle writer thread watches for the next job before it sleeps, in nanoseconds: longer than a
-    /// lone appender takes to send its next append once acknowledged (20-30 µs measured), short enough to cost
-    /// little when none comes.
-    private let idleSpin: UInt64 = 50_000
-    /// Whether the caller of an append queued now, into an empty queue, watches for its acknowledgement: the writer
-    /// thread is waiting for its next job after a group of one that took less than ``loneAckSpin``, so the append
-    /// is the next group, alone, and most likely as quick.
-    private let callerMayWatch = Atomic<Bool>(false)
-    /// How many groups the writer thread has finished (committed or failed, every waiter resumed).
-    private let completedGroups = Atomic<UInt64>(0)
-    /// How long the last group of one took, from taking the append to resuming its caller, in nanoseconds (writer
-    /// thread only).
-    private var loneGroupNanoseconds: UInt64 = 0
-    /// How long the caller of a lone append watches for its acknowledgement before it suspends, in nanoseconds:
-    /// two single-event commits at `synchronous=FULL` on a local SSD (150-250 µs measured). The caller watches
-    /// only while the last group of one took less than this: a slow disk, or a large append, is waited for
-    /// suspended, since a watching processor slows the one committing (both were measured: batches of 100 events
-    /// appended 6-10% slower while their callers watched).
-    private let loneAckSpin: UInt64 = 500_000
+    private var queue: [Job] = []
+    /// Whether a thread is using the connection: the writer thread, or a caller committing its own append.
+    private var committing = false
+    /// How many appends the last commit took: while it is one, a caller that finds nothing queued commits its
+    /// append itself.
+    private var lastGroupSize = 1
+    /// How long the last group of one took to commit, in nanoseconds.
+    private var loneCommitNanoseconds: UInt64 = 0
+    /// The longest a group of one may have taken for the next lone append to be committed by its caller: a few
+    /// commits of 100 events at `synchronous=FULL` on a local SSD (about 1 ms each). A slower disk, or a much larger
+    /// append, is committed by the writer thread, so that a caller's thread is never held long.
+    private static let maxInPlaceCommitNanoseconds: UInt64 = 2_000_000
+    /// Whether some store of this process is committing an append on its caller's thread: one at a time, so that
+    /// the stores of one process never hold more than one thread of the cooperative pool between them.
+    private static let committingInPlace = Atomic<Bool>(false)
     private var closing = false
     private var exited = false
     private var exitWaiters: [CheckedContinuation<Void, Never>] = []
-    /// How many appends the last commit took (writer thread only).
-    private var lastGroupSize = 1
     /// The longest a group waits for the rest of its appends, in seconds, from its BEGIN: well under one fsync.
     private let groupWait: TimeInterval = 0.0002
 
     private let connection: Connection
     private var head: Int64
-    /// Stream versions as this writer last wrote or read them (writer thread only), so that an append to a stream
-    /// it knows costs no lookup: emptied whenever the log may have changed otherwise (another process committed, a
-    /// caller's transaction ran, a group was rolled back), and when it outgrows ``maxKnownVersions``. A refused
-    /// append leaves it as it was: a version is read before the append writes, and set only once the append is in,
-    /// so undoing the append alone restores what the map says.
+    /// Stream versions as this writer last wrote or read them, so that an append to a stream it knows costs no
+    /// lookup: emptied whenever the log may have changed otherwise (another process committed, a caller's
+    /// transaction ran, a group was rolled back), and when it outgrows ``maxKnownVersions``. A refused append leaves
+    /// it as it was: a version is read before the append writes, and set only once the append is in, so undoing the
+    /// append alone restores what the map says.
     private var knownVersions: [StreamID: Int64] = [:]
     /// About a megabyte of stream versions: far more streams than are active at once in a chat service.
     private let maxKnownVersions = 10_000
@@ -98,33 +93,60 @@ final class Writer: @unchecked Sendable {
         thread.start()
     }
 
-    /// Queues an append and waits for its commit.
+    /// Commits an append, with the appends queued behind it, and returns its outcome.
     ///
-    /// A lone append (the writer idle after a group of one, nothing queued) is committed at once, by itself. While
-    /// lone appends take less than ``loneAckSpin``, its caller watches for the acknowledgement that long before it
-    /// suspends: an acknowledgement that arrives in time lets the task go on on the thread it is running on, where a
-    /// suspended task waits for a pool thread to be woken, which costs as much as a tenth of a commit on a machine
-    /// whose other processor halted during the fsync.
+    /// An append that finds nothing queued, no commit running and the last group alone is committed on the
+    /// caller's thread; any other is queued for the writer thread, and its caller suspends until the commit.
     func append(_ request: AppendRequest) async throws -> AppendResult {
-        try await withCheckedThrowingContinuation { continuation in
+        if let outcome = try commitInPlace(request) { return try outcome.get() }
+        return try await withCheckedThrowingContinuation { continuation in
             condition.lock()
             if closing {
                 condition.unlock()
                 continuation.resume(throwing: EventStoreError(.closed, "the event store is closed", stream: request.stream))
                 return
             }
-            let groupsBefore =
-                queue.isEmpty && callerMayWatch.load(ordering: .acquiring)
-                ? completedGroups.load(ordering: .acquiring) : nil
             queue.append(.append(Pending(request: request, continuation: continuation)))
             condition.signal()
             condition.unlock()
-            if let groupsBefore {
-                // Our append is the writer's next group; once that group is counted, the writer has resumed the
-                // continuation, and the task goes on from here without suspending.
-                Writer.watch(upTo: loneAckSpin) { completedGroups.load(ordering: .acquiring) != groupsBefore }
-            }
         }
+    }
+
+    /// Commits a lone append on the caller's thread, with any append queued meanwhile, and returns its outcome; nil,
+    /// having done nothing, unless nothing is queued, no commit is running, the last group was one append alone,
+    /// and no other connection holds the write lock. The caller's thread never waits for another connection: the
+    /// writer thread does, for the appends queued to it.
+    private func commitInPlace(_ request: AppendRequest) throws(EventStoreError) -> Result<AppendResult, any Error>? {
+        guard Writer.committingInPlace.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+        else { return nil }
+        defer { Writer.committingInPlace.store(false, ordering: .releasing) }
+        guard try takeConnectionForLoneAppend(request.stream) else { return nil }
+        let started = DispatchTime.now().uptimeNanoseconds
+        do {
+            try begin(waitingForLock: false)
+        } catch {
+            // Another connection holds the write lock, or BEGIN failed otherwise: the writer thread waits for the
+            // lock up to the busy timeout, and reports what fails.
+            release(groupSize: nil)
+            return nil
+        }
+        let group = commitBegunGroup(startingWith: Pending(request: request, continuation: nil))
+        finish(group, startedAt: started)
+        // The group starts with the caller's own append.
+        return group.outcomes[0].1
+    }
+
+    /// Takes the connection for an append whose caller is to commit it: true when nothing is queued, no commit is
+    /// running and the last group was one append alone, committed quickly.
+    private func takeConnectionForLoneAppend(_ stream: StreamID) throws(EventStoreError) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        if closing { throw EventStoreError(.closed, "the event store is closed", stream: stream) }
+        guard queue.isEmpty && !committing && lastGroupSize == 1
+            && loneCommitNanoseconds <= Writer.maxInPlaceCommitNanoseconds
+        else { return false }
+        committing = true
+        return true
     }
 
     /// Runs `body` on the writer thread, between two group commits; `body` owns its transaction and reports its
@@ -169,17 +191,12 @@ final class Writer: @unchecked Sendable {
             switch job {
             case .append(let first):
                 let started = DispatchTime.now().uptimeNanoseconds
-                let group = commitGroup(startingWith: first)
-                for (pending, outcome) in group {
-                    pending.continuation.resume(with: outcome)
-                }
-                if group.count == 1 { loneGroupNanoseconds = DispatchTime.now().uptimeNanoseconds - started }
-                completedGroups.add(1, ordering: .releasing)
-                notifier.publish(head: head)
+                finish(commitGroup(startingWith: first), startedAt: started)
             case .transaction(let body):
                 body(connection)
                 // The caller's transaction may have written anything.
                 knownVersions.removeAll()
+                release(groupSize: nil)
             }
         }
         condition.lock()
@@ -190,28 +207,39 @@ final class Writer: @unchecked Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Waits for the next job; nil once closing and drained.
-    ///
-    /// After a group of one, watches the queue for up to ``idleSpin`` before sleeping on the condition: waking a
-    /// sleeping thread costs about as much as a lone appender takes to send its next append, and both appender and
-    /// writer pay for it (the single-event rate at `synchronous=NORMAL` rose by half). After a larger group it
-    /// sleeps at once, leaving the processor to the many appenders about to send their next appends.
+    /// Waits for the next job and takes the connection for it; nil once closing, drained, and no caller is
+    /// committing.
     private func nextJob() -> Job? {
-        if lastGroupSize == 1 {
-            callerMayWatch.store(loneGroupNanoseconds < loneAckSpin, ordering: .releasing)
-            Writer.watch(upTo: idleSpin) { queuedCount.load(ordering: .acquiring) != 0 }
-        }
         condition.lock()
         defer { condition.unlock() }
-        while queue.isEmpty && !closing { condition.wait() }
-        callerMayWatch.store(false, ordering: .relaxed)
-        return queue.isEmpty ? nil : queue.removeFirst()
+        while committing || (queue.isEmpty && !closing) { condition.wait() }
+        if queue.isEmpty { return nil }
+        committing = true
+        return queue.removeFirst()
     }
 
-    /// Busy-waits until `done` returns true, for at most `nanoseconds`.
-    private static func watch(upTo nanoseconds: UInt64, until done: () -> Bool) {
-        let deadline = DispatchTime.now().uptimeNanoseconds + nanoseconds
-        while !done() && DispatchTime.now().uptimeNanoseconds < deadline {}
+    /// Resumes the group's waiting callers, wakes subscribers, and gives the connection back.
+    private func finish(_ group: Group, startedAt started: UInt64) {
+        let nanoseconds = DispatchTime.now().uptimeNanoseconds - started
+        for (pending, outcome) in group.outcomes {
+            pending.continuation?.resume(with: outcome)
+        }
+        notifier.publish(head: head)
+        release(groupSize: group.committed ? group.outcomes.count : nil, nanoseconds: nanoseconds)
+    }
+
+    /// Gives the connection back, recording the size of a group that committed and how long it took, and wakes the
+    /// writer thread for what queued meanwhile.
+    private func release(groupSize: Int?, nanoseconds: UInt64 = 0) {
+        condition.lock()
+        committing = false
+        if let groupSize {
+            lastGroupSize = groupSize
+            if groupSize == 1 { loneCommitNanoseconds = nanoseconds }
+        }
+        // Only the writer thread waits on the condition, and only for this when it has work or is to exit.
+        if !queue.isEmpty || closing { condition.signal() }
+        condition.unlock()
     }
 
     /// The appends queued at the head of the queue, at most `limit`, stopping at a transaction. With a `deadline`,
@@ -231,27 +259,51 @@ final class Writer: @unchecked Sendable {
         return taken
     }
 
+    /// The appends of one transaction, in order, each with its outcome.
+    private struct Group {
+        var outcomes: [(Pending, Result<AppendResult, any Error>)]
+        /// Whether the transaction committed (some appends may still have been refused on their own).
+        var committed: Bool
+    }
+
     /// Commits `first` and the appends that arrive while it is written, in one transaction; returns each with its
-    /// outcome, in order.
+    /// outcome, in order, starting with `first`.
     ///
     /// Each append is checked and written as soon as it is taken, so the writer works while the rest of the group
     /// arrives. While the group is smaller than the last one, its appenders are most likely about to send their next
     /// append: the group waits for them up to ``groupWait`` after its transaction began. A lone appender (last group
     /// of one) never waits.
-    private func commitGroup(startingWith first: Pending) -> [(Pending, Result<AppendResult, any Error>)] {
+    private func commitGroup(startingWith first: Pending) -> Group {
+        do {
+            try begin(waitingForLock: true)
+        } catch {
+            // The appends already queued would only meet the same failure (a lock held past the busy timeout, say)
+            // one after another: they fail together, as one group.
+            let queued = queuedAppends(limit: maxRequestsPerCommit - 1, waitingUntil: nil)
+            return Group(outcomes: ([first] + queued).map { ($0, .failure(error)) }, committed: false)
+        }
+        return commitBegunGroup(startingWith: first)
+    }
+
+    /// Begins a group's transaction (`BEGIN IMMEDIATE`) and continues the chain from what is stored: another
+    /// process may have appended to the same file since our last commit. Waits for a write lock held by another
+    /// connection up to the busy timeout, or, unless `waitingForLock`, not at all.
+    private func begin(waitingForLock: Bool) throws(EventStoreError) {
+        if !waitingForLock { connection.setBusyTimeout(milliseconds: 0) }
+        defer { if !waitingForLock { connection.setBusyTimeout(milliseconds: connection.busyTimeoutMilliseconds) } }
         do {
             try connection.statement("BEGIN IMMEDIATE").run()
-            // Another process may have appended to the same file since our last commit: continue its chain.
             let stored = try Writer.readHead(connection)
             if stored.0 != head { knownVersions.removeAll() }
             (head, lastHash) = stored
         } catch {
             try? connection.execute("ROLLBACK")
-            // The appends already queued would only meet the same failure (a lock held past the busy timeout, say)
-            // one after another: they fail together, as one group.
-            let queued = queuedAppends(limit: maxRequestsPerCommit - 1, waitingUntil: nil)
-            return ([first] + queued).map { ($0, .failure(error)) }
+            throw error
         }
+    }
+
+    /// ``commitGroup(startingWith:)`` once its transaction has begun.
+    private func commitBegunGroup(startingWith first: Pending) -> Group {
         let startHead = head
         let startHash = lastHash
         let recordedAt = Date().millisecondsSince1970
@@ -278,8 +330,7 @@ final class Writer: @unchecked Sendable {
         } catch {
             return abandon(group.map(\.0), error: error, head: startHead, hash: startHash)
         }
-        lastGroupSize = group.count
-        return group
+        return Group(outcomes: group, committed: true)
     }
 
     /// A failure that ended the whole transaction, not only one append.
@@ -327,9 +378,7 @@ final class Writer: @unchecked Sendable {
     }
 
     /// Rolls the whole transaction back after a failure that leaves its state unknown: every request fails.
-    private func abandon(
-        _ group: [Pending], error: any Error, head: Int64, hash: Data
-    ) -> [(Pending, Result<AppendResult, any Error>)] {
+    private func abandon(_ group: [Pending], error: any Error, head: Int64, hash: Data) -> Group {
         try? connection.execute("ROLLBACK")
         knownVersions.removeAll()
         // Re-read the head only outside any transaction: inside one that failed to roll back it would read the
@@ -341,7 +390,7 @@ final class Writer: @unchecked Sendable {
             self.head = head
             self.lastHash = hash
         }
-        return group.map { ($0, .failure(error)) }
+        return Group(outcomes: group.map { ($0, .failure(error)) }, committed: false)
     }
 
     /// Checks and writes one append inside the open transaction.

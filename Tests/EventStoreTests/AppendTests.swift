@@ -133,6 +133,44 @@ struct AppendTests {
         _ = _dir
     }
 
+    @Test("appends of many sizes are stored whole and in order, a retry returns them, an overlap inside fails whole")
+    func appendsOfManySizes() async throws {
+        let (store, _dir) = try makeStore()
+        let stream = try StreamID("conversation-sizes")
+        var appended: [EventData] = []
+        var last: AppendResult?
+        // Sizes around the statements' row counts (64, 16, 4, 1), so that appends end inside and at their borders.
+        for (round, size) in [1, 3, 4, 5, 16, 17, 63, 64, 65, 100, 150].enumerated() {
+            let events = (0..<size).map { makeEvent("round \(round) event \($0)") }
+            let expected: ExpectedVersion = appended.isEmpty ? .noStream : .exact(Int64(appended.count) - 1)
+            let result = try await store.append(events, to: stream, expected: expected)
+            #expect(result.positions == Array(Int64(appended.count + 1)...Int64(appended.count + size)))
+            #expect(result.version == Int64(appended.count + size - 1))
+            appended += events
+            last = result
+        }
+        let stored = try await store.readStream(stream, limit: 10_000)
+        #expect(stored.map(\.eventID) == appended.map(\.eventID))
+        #expect(stored.map(\.data) == appended.map(\.data))
+        #expect(stored.map(\.version) == Array(0..<Int64(appended.count)))
+        #expect(try await store.verify().isIntact, "the hash chain runs through every statement's rows")
+
+        // A retry of the last append (150 events) returns where they are stored and writes nothing.
+        let retry = try await store.append(Array(appended.suffix(150)), to: stream, expected: .any)
+        #expect(retry.alreadyStored)
+        #expect(retry.positions == last?.positions)
+        // 70 new events whose 67th is already stored: refused whole, in the second statement of the append.
+        var overlapping = (0..<70).map { makeEvent("overlap \($0)") }
+        overlapping[66] = appended[10]
+        let error = await expectStoreError(.idempotencyConflict) {
+            _ = try await store.append(overlapping, to: stream, expected: .any)
+        }
+        #expect(error?.stream == stream)
+        #expect(try await store.headPosition() == Int64(appended.count), "nothing of the refused append is stored")
+        #expect(try await store.verify().isIntact)
+        _ = _dir
+    }
+
     @Test("appends one at a time and in bursts, the store closed midway: each acknowledged one is stored once")
     func closeDuringLoneAndGroupedAppends() async throws {
         let (store, directory) = try makeStore()

@@ -110,8 +110,17 @@ package enum Schema {
         return found
     }
 
-    package static let insertEvent = """
-        INSERT INTO events (position, stream_id, version, event_id, type, data, metadata, occurred_at, recorded_at, hash)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
+    package static let insertEvent = insertEvents(rows: 1)
+
+    /// How many columns ``insertEvents(rows:)`` binds per row.
+    static let insertedColumns: Int32 = 10
+
+    /// An INSERT of `rows` events, ``insertedColumns`` parameters per row, in column order.
+    static func insertEvents(rows: Int) -> String {
+        let row = "(" + Array(repeating: "?", count: Int(insertedColumns)).joined(separator: ", ") + ")"
+        return """
+            INSERT INTO events (position, stream_id, version, event_id, type, data, metadata, occurred_at, recorded_at, hash)
+            VALUES \(Array(repeating: row, count: max(1, rows)).joined(separator: ", "))
+            """
+    }
 }

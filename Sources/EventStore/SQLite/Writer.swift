@@ -7,6 +7,14 @@ struct AppendRequest: Sendable {
     let stream: StreamID
     let expected: ExpectedVersion
     let events: [EventData]
+
+    /// The bytes of data and metadata the append carries.
+    var payloadBytes: Int { events.payloadBytes }
+}
+
+fileprivate extension Collection<EventData> {
+    /// The bytes of data and metadata of these events.
+    var payloadBytes: Int { reduce(0) { $0 + $1.data.count + $1.metadata.count } }
 }
 
 /// The single writer: one connection, committing appends in groups, used by one thread at a time.
@@ -17,11 +25,13 @@ struct AppendRequest: Sendable {
 /// after `COMMIT` returns, so an acknowledged event is durable at the configured `synchronous` level.
 ///
 /// Groups are committed by a dedicated thread rather than a Swift actor, so that the fsync of every commit under load
-/// never holds one of the few threads of the cooperative pool. One append is committed by its caller instead: an
-/// append that finds nothing queued, no commit running and the last group alone. Its caller would only wait for
-/// the commit, and handing the append to the writer thread and the acknowledgement back costs two thread wake-ups,
-/// as much as a tenth of a commit. At most one pool thread in the process commits at a time, only while appends come
-/// one by one and such commits take under 2 ms; once appends overlap, the writer thread takes them in groups again.
+/// never holds one of the few threads of the cooperative pool. An append is committed by its caller instead, alone,
+/// when it finds nothing queued and no commit running, the last group was one append that took under 2 ms, and it
+/// carries at most 1 MiB: its caller would only wait for the commit, and handing the append to the writer thread
+/// and the acknowledgement back costs two thread wake-ups, as much as a tenth of a commit. Appends queued meanwhile
+/// wait for the writer thread, and at most one pool thread in the process commits this way at a time. The 2 ms is
+/// the last lone commit's: a disk that suddenly slows, or a commit that runs SQLite's automatic checkpoint (about
+/// every 4,000 pages written), holds the caller's thread longer, once.
 final class Writer: @unchecked Sendable {
     // Why `@unchecked Sendable` is sound: `queue`, `committing`, `loneCommitNanoseconds`, `closing`, `exited` and
     // `exitWaiters` are only read or written while holding `condition`, and so is `lastGroupSize`, except that the thread holding the connection
@@ -46,15 +56,18 @@ final class Writer: @unchecked Sendable {
     private var queue: [Job] = []
     /// Whether a thread is using the connection: the writer thread, or a caller committing its own append.
     private var committing = false
-    /// How many appends the last commit took: while it is one, a caller that finds nothing queued commits its
-    /// append itself.
+    /// How many appends the last commit took: while it is one (and that commit was quick), a caller that finds
+    /// nothing queued commits its append itself.
     private var lastGroupSize = 1
     /// How long the last group of one took to commit, in nanoseconds.
     private var loneCommitNanoseconds: UInt64 = 0
-    /// The longest a group of one may have taken for the next lone append to be committed by its caller: a few
-    /// commits of 100 events at `synchronous=FULL` on a local SSD (about 1 ms each). A slower disk, or a much larger
-    /// append, is committed by the writer thread, so that a caller's thread is never held long.
+    /// The longest a group of one may have taken for the next lone append to be committed by its caller: two
+    /// commits of 100 events at `synchronous=FULL` on a local SSD (about 1 ms each). After a slower one, lone appends
+    /// go to the writer thread until one of them is quick again.
     private static let maxInPlaceCommitNanoseconds: UInt64 = 2_000_000
+    /// The most data and metadata an append committed by its caller may carry: a larger one goes to the writer
+    /// thread, whatever the last commit took.
+    private static let maxInPlaceBytes = 1 << 20
     /// Whether some store of this process is committing an append on its caller's thread: one at a time, so that
     /// the stores of one process never hold more than one thread of the cooperative pool between them.
     private static let committingInPlace = Atomic<Bool>(false)
@@ -112,15 +125,17 @@ final class Writer: @unchecked Sendable {
         }
     }
 
-    /// Commits a lone append on the caller's thread, with any append queued meanwhile, and returns its outcome; nil,
-    /// having done nothing, unless nothing is queued, no commit is running, the last group was one append alone,
-    /// and no other connection holds the write lock. The caller's thread never waits for another connection: the
+    /// Commits a lone append on the caller's thread, alone, and returns its outcome; nil, having done nothing,
+    /// unless it carries at most ``maxInPlaceBytes``, nothing is queued, no commit is running, the last group was
+    /// one append that took at most ``maxInPlaceCommitNanoseconds``, and no other connection holds the write lock. The caller's thread never waits for another connection: the
     /// writer thread does, for the appends queued to it.
     private func commitInPlace(_ request: AppendRequest) throws(EventStoreError) -> Result<AppendResult, any Error>? {
         guard Writer.committingInPlace.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
         else { return nil }
         defer { Writer.committingInPlace.store(false, ordering: .releasing) }
-        guard try takeConnectionForLoneAppend(request.stream) else { return nil }
+        guard request.payloadBytes <= Writer.maxInPlaceBytes, try takeConnectionForLoneAppend(request.stream) else {
+            return nil
+        }
         let started = DispatchTime.now().uptimeNanoseconds
         do {
             try begin(waitingForLock: false)
@@ -130,7 +145,7 @@ final class Writer: @unchecked Sendable {
             release(groupSize: nil)
             return nil
         }
-        let group = commitBegunGroup(startingWith: Pending(request: request, continuation: nil))
+        let group = commitBegunGroup(startingWith: Pending(request: request, continuation: nil), takingQueued: false)
         finish(group, startedAt: started)
         // The group starts with the caller's own append.
         return group.outcomes[0].1
@@ -282,7 +297,7 @@ final class Writer: @unchecked Sendable {
             let queued = queuedAppends(limit: maxRequestsPerCommit - 1, waitingUntil: nil)
             return Group(outcomes: ([first] + queued).map { ($0, .failure(error)) }, committed: false)
         }
-        return commitBegunGroup(startingWith: first)
+        return commitBegunGroup(startingWith: first, takingQueued: true)
     }
 
     /// Begins a group's transaction (`BEGIN IMMEDIATE`) and continues the chain from what is stored: another
@@ -302,8 +317,8 @@ final class Writer: @unchecked Sendable {
         }
     }
 
-    /// ``commitGroup(startingWith:)`` once its transaction has begun.
-    private func commitBegunGroup(startingWith first: Pending) -> Group {
+    /// ``commitGroup(startingWith:)`` once its transaction has begun; with `takingQueued` false, `first` alone.
+    private func commitBegunGroup(startingWith first: Pending, takingQueued: Bool) -> Group {
         let startHead = head
         let startHash = lastHash
         let recordedAt = Date().millisecondsSince1970
@@ -321,7 +336,7 @@ final class Writer: @unchecked Sendable {
                     group.append((pending, .failure(error)))
                 }
             }
-            let room = maxRequestsPerCommit - group.count
+            let room = takingQueued ? maxRequestsPerCommit - group.count : 0
             if room <= 0 { break }
             taken = queuedAppends(limit: room, waitingUntil: group.count < lastGroupSize ? deadline : nil)
         }
@@ -337,6 +352,9 @@ final class Writer: @unchecked Sendable {
     /// statements at a time (100 events: 64, 16, 16 and 4), which costs SQLite far less than one statement per row
     /// (the raw baseline's batches ran 14-16% faster as one statement), with four statements to prepare at most.
     private static let rowsPerInsert = [64, 16, 4, 1]
+    /// The most data and metadata one INSERT of several rows binds (SQLite copies every bound value until the
+    /// statement runs): larger events are inserted fewer at a time.
+    private static let maxBytesPerInsert = 1 << 20
     /// The INSERT statement for each of ``rowsPerInsert``.
     private static let insertSQL: [Int: String] = Dictionary(
         uniqueKeysWithValues: rowsPerInsert.map { ($0, Schema.insertEvents(rows: $0)) })
@@ -422,7 +440,10 @@ final class Writer: @unchecked Sendable {
         var version = current
         var remaining = request.events[...]
         while !remaining.isEmpty {
-            let rows = Writer.rowsPerInsert.first { $0 <= remaining.count } ?? 1
+            let rows =
+                Writer.rowsPerInsert.first {
+                    $0 <= remaining.count && remaining.prefix($0).payloadBytes <= Writer.maxBytesPerInsert
+                } ?? 1
             let chunk = remaining.prefix(rows)
             remaining = remaining.dropFirst(rows)
             let insert = try connection.statement(Writer.insertSQL[rows] ?? Schema.insertEvent)

@@ -6,8 +6,9 @@ import Foundation
 /// Opened with `SQLITE_OPEN_NOMUTEX`: it must be used by one thread at a time.
 ///
 /// Why `@unchecked Sendable` is sound: a connection has exactly one user at any time. The writer's connection is
-/// used only by the thread that holds it, which the writer's lock hands from one commit to the next; a reader connection is used only between its check-out from and check-in to the
-/// ``ReaderPool``, whose mutex orders one user's last call before the next user's first.
+/// used only by the thread that holds it, which the writer's lock hands from one commit to the next; a reader
+/// connection is used only between its check-out from and check-in to the ``ReaderPool``, whose mutex orders one
+/// user's last call before the next user's first.
 final class Connection: @unchecked Sendable {
     /// Whether the connection may write.
     enum Mode { case readWrite, readOnly }

@@ -34,8 +34,8 @@ fileprivate extension Collection<EventData> {
 /// every 4,000 pages written), holds the caller's thread longer, once.
 final class Writer: @unchecked Sendable {
     // Why `@unchecked Sendable` is sound: `queue`, `committing`, `loneCommitNanoseconds`, `closing`, `exited` and
-    // `exitWaiters` are only read or written while holding `condition`, and so is `lastGroupSize`, except that the thread holding the connection
-    // reads it without the lock (only that thread ever writes it). The connection, `head`, `lastHash`,
+    // `exitWaiters` are only read or written while holding `condition`, and so is `lastGroupSize`, except that the
+    // thread holding the connection reads it without the lock (only that thread ever writes it). The connection, `head`, `lastHash`,
     // `knownVersions` and the statements are only used by the thread that set `committing` (the writer thread, or the
     // caller committing its own append), which took `condition` to set it and takes it again to clear it: each
     // commit happens after the previous one, whichever threads ran them. The writer thread starts after `init` has
@@ -106,14 +106,25 @@ final class Writer: @unchecked Sendable {
         thread.start()
     }
 
-    /// Commits an append, with the appends queued behind it, and returns its outcome.
+    /// Commits an append and returns its outcome.
     ///
-    /// An append that finds nothing queued, no commit running and the last group alone is committed on the
-    /// caller's thread; any other is queued for the writer thread, and its caller suspends until the commit.
+    /// An append that finds nothing queued, no commit running, the last group one quick append, and carries at most
+    /// ``maxInPlaceBytes`` is committed on the caller's thread, alone; the continuation is then resumed before its
+    /// body returns, so the task goes on without suspending. Any other is queued for the writer thread, and its
+    /// caller suspends until the commit. One lock acquisition decides which.
     func append(_ request: AppendRequest) async throws -> AppendResult {
-        if let outcome = try commitInPlace(request) { return try outcome.get() }
-        return try await withCheckedThrowingContinuation { continuation in
+        try await withCheckedThrowingContinuation { continuation in
             condition.lock()
+            if !closing && mayCommitInPlace(request) {
+                committing = true
+                condition.unlock()
+                if let outcome = commitInPlace(request) {
+                    continuation.resume(with: outcome)
+                    return
+                }
+                // Another connection holds the write lock: queue the append, unless the store closed meanwhile.
+                condition.lock()
+            }
             if closing {
                 condition.unlock()
                 continuation.resume(throwing: EventStoreError(.closed, "the event store is closed", stream: request.stream))
@@ -125,23 +136,26 @@ final class Writer: @unchecked Sendable {
         }
     }
 
-    /// Commits a lone append on the caller's thread, alone, and returns its outcome; nil, having done nothing,
-    /// unless it carries at most ``maxInPlaceBytes``, nothing is queued, no commit is running, the last group was
-    /// one append that took at most ``maxInPlaceCommitNanoseconds``, and no other connection holds the write lock. The caller's thread never waits for another connection: the
-    /// writer thread does, for the appends queued to it.
-    private func commitInPlace(_ request: AppendRequest) throws(EventStoreError) -> Result<AppendResult, any Error>? {
-        guard Writer.committingInPlace.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
-        else { return nil }
+    /// Whether the caller may commit `request` itself, taking this process's one slot for doing so (under
+    /// `condition`): nothing is queued, no commit is running, the last group was one append that took at most
+    /// ``maxInPlaceCommitNanoseconds``, and the append carries at most ``maxInPlaceBytes``.
+    private func mayCommitInPlace(_ request: AppendRequest) -> Bool {
+        queue.isEmpty && !committing && lastGroupSize == 1
+            && loneCommitNanoseconds <= Writer.maxInPlaceCommitNanoseconds
+            && request.payloadBytes <= Writer.maxInPlaceBytes
+            && Writer.committingInPlace.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+    }
+
+    /// Commits `request` alone on the caller's thread, which holds the connection and this process's slot, gives
+    /// both back, and returns the outcome; nil, having written nothing, when another connection holds the write
+    /// lock (or BEGIN failed otherwise): the caller's thread never waits for another connection, the writer thread
+    /// does, up to the busy timeout, and reports what fails.
+    private func commitInPlace(_ request: AppendRequest) -> Result<AppendResult, any Error>? {
         defer { Writer.committingInPlace.store(false, ordering: .releasing) }
-        guard request.payloadBytes <= Writer.maxInPlaceBytes, try takeConnectionForLoneAppend(request.stream) else {
-            return nil
-        }
         let started = DispatchTime.now().uptimeNanoseconds
         do {
             try begin(waitingForLock: false)
         } catch {
-            // Another connection holds the write lock, or BEGIN failed otherwise: the writer thread waits for the
-            // lock up to the busy timeout, and reports what fails.
             release(groupSize: nil)
             return nil
         }
@@ -149,19 +163,6 @@ final class Writer: @unchecked Sendable {
         finish(group, startedAt: started)
         // The group starts with the caller's own append.
         return group.outcomes[0].1
-    }
-
-    /// Takes the connection for an append whose caller is to commit it: true when nothing is queued, no commit is
-    /// running and the last group was one append alone, committed quickly.
-    private func takeConnectionForLoneAppend(_ stream: StreamID) throws(EventStoreError) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        if closing { throw EventStoreError(.closed, "the event store is closed", stream: stream) }
-        guard queue.isEmpty && !committing && lastGroupSize == 1
-            && loneCommitNanoseconds <= Writer.maxInPlaceCommitNanoseconds
-        else { return false }
-        committing = true
-        return true
     }
 
     /// Runs `body` on the writer thread, between two group commits; `body` owns its transaction and reports its

@@ -38,9 +38,14 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"])]
         ),
         .target(
+            name: "CSQLiteLogBuffer",
+            dependencies: ["CSQLite"]
+        ),
+        .target(
             name: "EventStore",
             dependencies: [
                 "CSQLite",
+                "CSQLiteLogBuffer",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings

@@ -1,4 +1,5 @@
 internal import CSQLite
+internal import CSQLiteLogBuffer
 import Foundation
 
 /// One SQLite connection and its cached prepared statements.
@@ -10,8 +11,15 @@ import Foundation
 /// connection is used only between its check-out from and check-in to the ``ReaderPool``, whose mutex orders one
 /// user's last call before the next user's first.
 final class Connection: @unchecked Sendable {
-    /// Whether the connection may write.
-    enum Mode { case readWrite, readOnly }
+    /// Whether the connection may write, and how it writes the write-ahead log.
+    enum Mode {
+        case readWrite
+        /// Writes, gathering the log's writes into one per sync (the `handoff-log-buffer` VFS). Only for a
+        /// connection whose every commit syncs the log (`synchronous=FULL`): until the sync, other connections
+        /// would not find a commit's frames in the file.
+        case readWriteBufferingLog
+        case readOnly
+    }
 
     let path: String
     /// How long a statement waits for a lock another connection holds, as opened.
@@ -29,13 +37,23 @@ final class Connection: @unchecked Sendable {
     /// Opens a connection with extended result codes, a busy timeout and double-quoted strings off.
     init(path: String, mode: Mode, busyTimeoutMilliseconds: Int32) throws(EventStoreError) {
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        var vfs: String?
         switch mode {
         case .readWrite: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        case .readWriteBufferingLog:
+            flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+            let registered = handoff_log_buffer_register()
+            guard registered == SQLITE_OK else {
+                throw EventStoreError(
+                    .storage, "cannot open the database at \(path): the log-buffering VFS could not be registered",
+                    sqliteCode: registered)
+            }
+            vfs = HANDOFF_LOG_BUFFER_VFS
         case .readOnly: flags |= SQLITE_OPEN_READONLY
         }
         _ = Self.processConfigured
         var db: OpaquePointer?
-        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        let rc = sqlite3_open_v2(path, &db, flags, vfs)
         guard let db else {
             throw EventStoreError(.storage, "cannot open the database at \(path): out of memory", sqliteCode: rc)
         }
@@ -60,6 +78,18 @@ final class Connection: @unchecked Sendable {
     /// Sets how long a statement waits for a lock another connection holds (0: it fails at once with SQLITE_BUSY).
     func setBusyTimeout(milliseconds: Int32) {
         sqlite3_busy_timeout(handle, milliseconds)
+    }
+
+    /// Refuses, from now on, any statement that sets `PRAGMA synchronous`: the store's durability, and the
+    /// log-buffering VFS's correctness, rest on the level set when the store opened (``readWriteBufferingLog``).
+    func refuseSynchronousChanges() {
+        sqlite3_set_authorizer(
+            handle,
+            { _, action, name, argument, _, _ in
+                guard action == SQLITE_PRAGMA, let name, argument != nil, sqlite3_stricmp(name, "synchronous") == 0
+                else { return SQLITE_OK }
+                return SQLITE_DENY
+            }, nil)
     }
 
     /// Runs one or more statements that return no rows.

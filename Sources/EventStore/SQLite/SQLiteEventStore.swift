@@ -81,7 +81,10 @@ public final class SQLiteEventStore: Sendable {
             self.notifier = HeadNotifier(head: head)
             return
         }
-        let connection = try Connection(path: path, mode: .readWrite, busyTimeoutMilliseconds: timeout)
+        // At synchronous=FULL every commit syncs the log, so its writes may be gathered until then.
+        let connection = try Connection(
+            path: path, mode: configuration.durability == .full ? .readWriteBufferingLog : .readWrite,
+            busyTimeoutMilliseconds: timeout)
         let mode = try connection.scalarText("PRAGMA journal_mode = WAL")
         guard mode?.lowercased() == "wal" else {
             throw EventStoreError(
@@ -93,6 +96,7 @@ public final class SQLiteEventStore: Sendable {
         }
         for pragma in Schema.writerPragmas { try connection.execute(pragma) }
         try Schema.migrate(connection)
+        connection.refuseSynchronousChanges()
         let writer = try Writer(connection: connection)
         self.notifier = writer.notifier
         self.writer = writer
@@ -162,7 +166,9 @@ public final class SQLiteEventStore: Sendable {
     /// Runs `body` in its own write transaction (`BEGIN IMMEDIATE` ... `COMMIT`) on the writer connection, between
     /// two group commits, and returns its result once committed. A thrown error rolls the transaction back.
     ///
-    /// For read models, checkpoints and an outbox that must change atomically; not for the events table.
+    /// For read models, checkpoints and an outbox that must change atomically; not for the events table. The
+    /// store's durability is fixed when it opens: a statement that sets `PRAGMA synchronous` is refused (`storage`,
+    /// "not authorized").
     /// - Throws: the error `body` threw, or ``EventStoreError`` (`storage`, `busy`, `closed`, `readOnly`).
     public func write<T: Sendable>(
         _ body: @escaping @Sendable (borrowing SQLiteDatabase) throws -> T

@@ -6,9 +6,16 @@
 // call when the log is synced, read, resized, closed, or written elsewhere than the end of the run: what reaches
 // the file, and in which order, is what SQLite wrote, only in fewer calls.
 //
-// It is only correct where every commit syncs the log (synchronous=FULL): other connections read the log from the
-// file once a commit is visible, and a commit becomes visible after its sync. Every other file (the database, its
-// shared memory, journals) is opened by the default VFS and used without this layer.
+// It is only correct where every byte of a commit is written before the commit's sync, and the sync comes before
+// the commit is visible to other connections, which read the log from the file:
+// - every commit syncs the log (synchronous=FULL);
+// - the database is power-safe to overwrite (SQLITE_IOCAP_POWERSAFE_OVERWRITE, the default): otherwise SQLite pads
+//   a commit to a sector boundary and writes the padding after the sync, so such a log is not buffered at all;
+// - nothing is written to the log outside a commit: a transaction that spills pages mid-way and then rolls back
+//   would leave them here, to be written later over frames another connection may have committed since. The
+//   store's writer turns spilling off (PRAGMA cache_spill=OFF) and refuses statements that change it.
+// Every other file (the database, its shared memory, journals) is opened by the default VFS and used without this
+// layer.
 
 #include "log_buffer.h"
 
@@ -29,13 +36,17 @@ typedef struct BufferedLog {
     unsigned char *buffer;
     int length;
     sqlite3_int64 offset;
+    /// False when the database is not power-safe to overwrite: every write then goes straight to the file.
+    int buffering;
 } BufferedLog;
 
 static sqlite3_vfs *underlying;
 static sqlite3_vfs bufferedVFS;
+/// Whether this SQLite was built with power-safe overwrite on (its default).
+static int powersafeByDefault;
 
-/// Writes the pending run, if any, and empties it (also when the write fails: SQLite then treats the commit as
-/// failed, and writes it again whole).
+/// Writes the pending run, if any, and empties it, also when the write fails: the error fails the commit (or the
+/// operation) under way, which SQLite then rolls back.
 static int flush(BufferedLog *log) {
     if (log->length == 0) return SQLITE_OK;
     int length = log->length;
@@ -63,6 +74,7 @@ static int logRead(sqlite3_file *file, void *data, int amount, sqlite3_int64 off
 
 static int logWrite(sqlite3_file *file, const void *data, int amount, sqlite3_int64 offset) {
     BufferedLog *log = (BufferedLog *)file;
+    if (!log->buffering) return log->file->pMethods->xWrite(log->file, data, amount, offset);
     if (log->length > 0 && offset == log->offset + log->length && amount <= BUFFER_CAPACITY - log->length) {
         memcpy(log->buffer + log->length, data, (size_t)amount);
         log->length += amount;
@@ -167,6 +179,9 @@ static int bufferedOpen(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, 
         log->base.pMethods = NULL;
         return rc;
     }
+    // SQLite pads commits when the database file (not the log) lacks power-safe overwrite, which the default VFS
+    // grants unless the build turns it off or the database's URI says psow=0.
+    log->buffering = powersafeByDefault && sqlite3_uri_boolean(sqlite3_filename_database(name), "psow", 1);
     log->base.pMethods = &logMethods;
     return SQLITE_OK;
 }
@@ -246,6 +261,7 @@ static void registerOnce(void) {
         registered = SQLITE_ERROR;
         return;
     }
+    powersafeByDefault = !sqlite3_compileoption_used("POWERSAFE_OVERWRITE=0");
     bufferedVFS.iVersion = 2;
     bufferedVFS.szOsFile = (int)sizeof(BufferedLog) + underlying->szOsFile;
     bufferedVFS.mxPathname = underlying->mxPathname;

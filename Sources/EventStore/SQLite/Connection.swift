@@ -15,8 +15,9 @@ final class Connection: @unchecked Sendable {
     enum Mode {
         case readWrite
         /// Writes, gathering the log's writes into one per sync (the `handoff-log-buffer` VFS). Only for a
-        /// connection whose every commit syncs the log (`synchronous=FULL`): until the sync, other connections
-        /// would not find a commit's frames in the file.
+        /// connection whose every commit syncs the log (`synchronous=FULL`) and that never writes the log outside a
+        /// commit (`cache_spill=OFF`): until the sync, other connections would not find a commit's frames in the
+        /// file, and a rolled-back transaction's spilled pages would stay in the buffer.
         case readWriteBufferingLog
         case readOnly
     }
@@ -80,16 +81,28 @@ final class Connection: @unchecked Sendable {
         sqlite3_busy_timeout(handle, milliseconds)
     }
 
-    /// Refuses, from now on, any statement that sets `PRAGMA synchronous`: the store's durability, and the
-    /// log-buffering VFS's correctness, rest on the level set when the store opened (``readWriteBufferingLog``).
-    func refuseSynchronousChanges() {
+    /// Refuses, from now on, statements that would change how this connection writes: setting
+    /// `PRAGMA synchronous` or `PRAGMA cache_spill`, and `ATTACH` (an attached file would be written at SQLite's
+    /// default level). The store's durability, and the log-buffering VFS's correctness
+    /// (``Mode/readWriteBufferingLog``), rest on the settings made when the store opened.
+    func refuseWriteSettingChanges() {
         sqlite3_set_authorizer(
             handle,
             { _, action, name, argument, _, _ in
-                guard action == SQLITE_PRAGMA, let name, argument != nil, sqlite3_stricmp(name, "synchronous") == 0
-                else { return SQLITE_OK }
-                return SQLITE_DENY
+                if action == SQLITE_ATTACH { return SQLITE_DENY }
+                guard action == SQLITE_PRAGMA, let name, argument != nil else { return SQLITE_OK }
+                let fixed = sqlite3_stricmp(name, "synchronous") == 0 || sqlite3_stricmp(name, "cache_spill") == 0
+                return fixed ? SQLITE_DENY : SQLITE_OK
             }, nil)
+    }
+
+    /// The name of the VFS the connection was opened with.
+    var vfsName: String? {
+        var vfs: UnsafeMutablePointer<sqlite3_vfs>?
+        guard sqlite3_file_control(handle, "main", SQLITE_FCNTL_VFS_POINTER, &vfs) == SQLITE_OK,
+            let name = vfs?.pointee.zName
+        else { return nil }
+        return String(cString: name)
     }
 
     /// Runs one or more statements that return no rows.

@@ -11,6 +11,9 @@ public struct SQLiteDatabase: ~Copyable {
 
     init(_ connection: Connection) { self.connection = connection }
 
+    /// The name of the SQLite VFS the connection writes through (for the package's tests).
+    package var vfsName: String? { connection.vfsName }
+
     /// Runs SQL that returns no rows (one or more statements).
     /// - Throws: ``EventStoreError`` with code `storage` (SQLite's code, message and the SQL).
     public func execute(_ sql: String) throws(EventStoreError) { try connection.execute(sql) }

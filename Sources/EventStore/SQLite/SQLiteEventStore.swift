@@ -95,8 +95,11 @@ public final class SQLiteEventStore: Sendable {
         case .normal: try connection.execute("PRAGMA synchronous = NORMAL")
         }
         for pragma in Schema.writerPragmas { try connection.execute(pragma) }
+        // The buffered log must only be written by commits: pages of a long transaction stay in memory instead of
+        // spilling to the log before its commit.
+        if configuration.durability == .full { try connection.execute("PRAGMA cache_spill = OFF") }
         try Schema.migrate(connection)
-        connection.refuseSynchronousChanges()
+        connection.refuseWriteSettingChanges()
         let writer = try Writer(connection: connection)
         self.notifier = writer.notifier
         self.writer = writer
@@ -166,9 +169,9 @@ public final class SQLiteEventStore: Sendable {
     /// Runs `body` in its own write transaction (`BEGIN IMMEDIATE` ... `COMMIT`) on the writer connection, between
     /// two group commits, and returns its result once committed. A thrown error rolls the transaction back.
     ///
-    /// For read models, checkpoints and an outbox that must change atomically; not for the events table. The
-    /// store's durability is fixed when it opens: a statement that sets `PRAGMA synchronous` is refused (`storage`,
-    /// "not authorized").
+    /// For read models, checkpoints and an outbox that must change atomically; not for the events table. How the
+    /// connection writes is fixed when the store opens: statements that set `PRAGMA synchronous` or
+    /// `PRAGMA cache_spill`, and `ATTACH`, are refused (`storage`, "not authorized").
     /// - Throws: the error `body` threw, or ``EventStoreError`` (`storage`, `busy`, `closed`, `readOnly`).
     public func write<T: Sendable>(
         _ body: @escaping @Sendable (borrowing SQLiteDatabase) throws -> T

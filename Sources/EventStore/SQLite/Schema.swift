@@ -34,7 +34,8 @@ package enum Schema {
     ///   times. A checkpoint holds the commit that runs it (and the appends waiting behind it) while it copies the
     ///   pages and syncs the database: at 4,000 pages, checkpoints held commits for about a fifth of the
     ///   benchmark's 16-appender phase, and 16,000 pages cut their total to a third. The log file keeps its largest
-    ///   size (about 64 MiB) and is written over from the start after each checkpoint.
+    ///   size (about 64 MiB), and is written over from the start once a checkpoint has copied all of it while no
+    ///   reader holds an older snapshot.
     package static let writerPragmas = [
         "PRAGMA foreign_keys = ON",
         "PRAGMA cache_size = -2000",

@@ -31,7 +31,7 @@ fileprivate extension Collection<EventData> {
 /// and the acknowledgement back costs two thread wake-ups, as much as a tenth of a commit. Appends queued meanwhile
 /// wait for the writer thread, and at most one pool thread in the process commits this way at a time. The 2 ms is
 /// the last lone commit's: a disk that suddenly slows, or a commit that runs SQLite's automatic checkpoint (about
-/// every 4,000 pages written), holds the caller's thread longer, once.
+/// every 16,000 pages written), holds the caller's thread longer, once.
 final class Writer: @unchecked Sendable {
     // Why `@unchecked Sendable` is sound: `queue`, `committing`, `loneCommitNanoseconds`, `closing`, `exited` and
     // `exitWaiters` are only read or written while holding `condition`, and so is `lastGroupSize`, except that the

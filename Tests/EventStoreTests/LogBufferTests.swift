@@ -131,8 +131,12 @@ struct LogBufferTests {
     }
 
     @Test(
-        "a write that sets PRAGMA synchronous or cache_spill, or attaches a file, is refused",
-        arguments: ["PRAGMA synchronous = OFF", "PRAGMA main.cache_spill = ON", "ATTACH ':memory:' AS extra"])
+        "a write that sets how the writer commits, or attaches a file, is refused",
+        arguments: [
+            "PRAGMA synchronous = OFF", "PRAGMA main.synchronous = 0", "PRAGMA main.cache_spill = ON",
+            "PRAGMA cache_spill(1)", "PRAGMA journal_mode = DELETE", "PRAGMA locking_mode = EXCLUSIVE",
+            "ATTACH ':memory:' AS extra",
+        ])
     func writeSettingsAreFixed(sql: String) async throws {
         let (store, _dir) = try makeStore(durability: .full)
         let refused = await #expect(throws: EventStoreError.self) {

@@ -81,18 +81,19 @@ final class Connection: @unchecked Sendable {
         sqlite3_busy_timeout(handle, milliseconds)
     }
 
-    /// Refuses, from now on, statements that would change how this connection writes: setting
-    /// `PRAGMA synchronous` or `PRAGMA cache_spill`, and `ATTACH` (an attached file would be written at SQLite's
-    /// default level). The store's durability, and the log-buffering VFS's correctness
-    /// (``Mode/readWriteBufferingLog``), rest on the settings made when the store opened.
+    /// Refuses, from now on, statements that would change how this connection writes its commits: setting
+    /// `PRAGMA synchronous`, `cache_spill`, `journal_mode` or `locking_mode`, and `ATTACH` (an attached file would
+    /// be written at SQLite's default level). The store's durability, and the log-buffering VFS's correctness
+    /// (``Mode/readWriteBufferingLog``), rest on the settings made when the store opened. Statements prepared before
+    /// this call are not checked.
     func refuseWriteSettingChanges() {
         sqlite3_set_authorizer(
             handle,
             { _, action, name, argument, _, _ in
                 if action == SQLITE_ATTACH { return SQLITE_DENY }
                 guard action == SQLITE_PRAGMA, let name, argument != nil else { return SQLITE_OK }
-                let fixed = sqlite3_stricmp(name, "synchronous") == 0 || sqlite3_stricmp(name, "cache_spill") == 0
-                return fixed ? SQLITE_DENY : SQLITE_OK
+                let fixed = ["synchronous", "cache_spill", "journal_mode", "locking_mode"]
+                return fixed.contains { sqlite3_stricmp(name, $0) == 0 } ? SQLITE_DENY : SQLITE_OK
             }, nil)
     }
 

@@ -95,8 +95,8 @@ public final class SQLiteEventStore: Sendable {
         case .normal: try connection.execute("PRAGMA synchronous = NORMAL")
         }
         for pragma in Schema.writerPragmas { try connection.execute(pragma) }
-        // The buffered log must only be written by commits: pages of a long transaction stay in memory instead of
-        // spilling to the log before its commit.
+        // The buffered log must only be written by commits: pages of a long transaction (a `write` body, a
+        // migration) stay in memory instead of spilling to the log before its commit.
         if configuration.durability == .full { try connection.execute("PRAGMA cache_spill = OFF") }
         try Schema.migrate(connection)
         connection.refuseWriteSettingChanges()
@@ -170,8 +170,9 @@ public final class SQLiteEventStore: Sendable {
     /// two group commits, and returns its result once committed. A thrown error rolls the transaction back.
     ///
     /// For read models, checkpoints and an outbox that must change atomically; not for the events table. How the
-    /// connection writes is fixed when the store opens: statements that set `PRAGMA synchronous` or
-    /// `PRAGMA cache_spill`, and `ATTACH`, are refused (`storage`, "not authorized").
+    /// connection commits is fixed when the store opens: statements that set `PRAGMA synchronous`, `cache_spill`,
+    /// `journal_mode` or `locking_mode`, and `ATTACH`, are refused (`storage`, "not authorized"). At `.full`, a
+    /// transaction's changed pages stay in memory until it commits.
     /// - Throws: the error `body` threw, or ``EventStoreError`` (`storage`, `busy`, `closed`, `readOnly`).
     public func write<T: Sendable>(
         _ body: @escaping @Sendable (borrowing SQLiteDatabase) throws -> T

@@ -171,9 +171,11 @@ struct AppendTests {
         _ = _dir
     }
 
-    @Test("appends one at a time and in bursts, the store closed midway: each acknowledged one is stored once")
-    func closeDuringLoneAndGroupedAppends() async throws {
-        let (store, directory) = try makeStore()
+    @Test(
+        "appends one at a time and in bursts, the store closed midway: each acknowledged one is stored once",
+        arguments: SQLiteEventStore.Durability.allCases)
+    func closeDuringLoneAndGroupedAppends(durability: SQLiteEventStore.Durability) async throws {
+        let (store, directory) = try makeStore(durability: durability)
         let streams = try (0..<8).map { try StreamID("conversation-mix\($0)") }
         let acknowledged = Mutex<[UUID]>([])
         // One task appends one event at a time (committed by itself) and, every fifth round, eight at once (committed

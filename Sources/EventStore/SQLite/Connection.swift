@@ -14,10 +14,11 @@ final class Connection: @unchecked Sendable {
     /// Whether the connection may write, and how it writes the write-ahead log.
     enum Mode {
         case readWrite
-        /// Writes, gathering the log's writes into one per sync (the `handoff-log-buffer` VFS). Only for a
-        /// connection whose every commit syncs the log (`synchronous=FULL`) and that never writes the log outside a
-        /// commit (`cache_spill=OFF`): until the sync, other connections would not find a commit's frames in the
-        /// file, and a rolled-back transaction's spilled pages would stay in the buffer.
+        /// Writes at `synchronous=FULL`, gathering the log's writes into one per sync (the `handoff-log-buffer`
+        /// VFS). The connection sets what the VFS rests on itself: every commit syncs the log (`synchronous=FULL`),
+        /// and nothing is written to the log outside a commit (`cache_spill=OFF`); otherwise other connections would
+        /// not find a commit's frames in the file until the sync, and a rolled-back transaction's spilled pages would
+        /// stay in the buffer. Pair it with ``refuseWriteSettingChanges()`` so that no statement undoes them.
         case readWriteBufferingLog
         case readOnly
     }
@@ -69,6 +70,7 @@ final class Connection: @unchecked Sendable {
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
         let dqs = csqlite_disable_double_quoted_strings(db)
         if dqs != SQLITE_OK { throw error(code: dqs, sql: "sqlite3_db_config(DQS)") }
+        if mode == .readWriteBufferingLog { try execute("PRAGMA synchronous = FULL; PRAGMA cache_spill = OFF") }
     }
 
     deinit {

@@ -81,23 +81,23 @@ public final class SQLiteEventStore: Sendable {
             self.notifier = HeadNotifier(head: head)
             return
         }
-        // At synchronous=FULL every commit syncs the log, so its writes may be gathered until then.
-        let connection = try Connection(
-            path: path, mode: configuration.durability == .full ? .readWriteBufferingLog : .readWrite,
-            busyTimeoutMilliseconds: timeout)
+        // At synchronous=FULL every commit syncs the log, so its writes may be gathered until then; the buffering
+        // connection sets FULL itself, and keeps a long transaction's pages (a `write` body, a migration) in memory
+        // until its commit.
+        let connection: Connection
+        switch configuration.durability {
+        case .full:
+            connection = try Connection(path: path, mode: .readWriteBufferingLog, busyTimeoutMilliseconds: timeout)
+        case .normal:
+            connection = try Connection(path: path, mode: .readWrite, busyTimeoutMilliseconds: timeout)
+            try connection.execute("PRAGMA synchronous = NORMAL")
+        }
         let mode = try connection.scalarText("PRAGMA journal_mode = WAL")
         guard mode?.lowercased() == "wal" else {
             throw EventStoreError(
                 .storage, "the database at \(path) cannot use write-ahead logging (journal mode is \(mode ?? "unknown"))")
         }
-        switch configuration.durability {
-        case .full: try connection.execute("PRAGMA synchronous = FULL")
-        case .normal: try connection.execute("PRAGMA synchronous = NORMAL")
-        }
         for pragma in Schema.writerPragmas { try connection.execute(pragma) }
-        // The buffered log must only be written by commits: pages of a long transaction (a `write` body, a
-        // migration) stay in memory instead of spilling to the log before its commit.
-        if configuration.durability == .full { try connection.execute("PRAGMA cache_spill = OFF") }
         try Schema.migrate(connection)
         connection.refuseWriteSettingChanges()
         let writer = try Writer(connection: connection)
